@@ -1,0 +1,32 @@
+package global;
+
+import java.util.List;
+
+/**
+ * NAME
+ *   DeliveryRequest - one message, one next hop, the recipients to try there
+ * DESCRIPTION
+ *   What qmgr hands a delivery agent: the envelope (sender, DSN parameters, queue id), the
+ *   message bytes exactly as queued, the transport and next hop the recipients resolved to
+ *   ({@code [host]:port}, a domain for MX lookup, or the local host name), and the recipients
+ *   (a subset of the envelope's, all to the same next hop). {@code startTime} is when the
+ *   delivery began, for the log's delays= field.
+ */
+public final class DeliveryRequest {
+    public final Envelope envelope;
+    public final byte[] message;
+    public final String transport;
+    public final String nexthop;
+    public final List<Recipient> recipients;
+    public final long startTime = System.currentTimeMillis();
+    /** When the connection or mailbox was ready (set by the agent when it knows), for delays=c. */
+    public volatile long connectedTime;
+
+    public DeliveryRequest(Envelope envelope, byte[] message, String transport, String nexthop, List<Recipient> recipients) {
+        this.envelope = envelope;
+        this.message = message;
+        this.transport = transport;
+        this.nexthop = nexthop;
+        this.recipients = recipients;
+    }
+}

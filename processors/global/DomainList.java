@@ -1,0 +1,50 @@
+package global;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * NAME
+ *   DomainList - a Postfix domain match list (mydestination, relay_domains, ...)
+ * DESCRIPTION
+ *   Items are literal domain names or {@code type:name} tables whose keys are domains. A
+ *   domain matches a literal exactly, or a parent-domain item {@code .example.com} for its
+ *   subdomains, or a table that has the domain as a key (any value). Matching is
+ *   case-insensitive. An empty list matches nothing.
+ */
+public final class DomainList {
+    private final List<String> literals = new ArrayList<>();
+    private final List<LookupTable> tables = new ArrayList<>();
+
+    public DomainList(MainCf cf, Tables t, String parameter) {
+        for (String item : cf.list(parameter)) {
+            if (Tables.isTableRef(item)) {
+                tables.add(t.table(parameter, item));
+            } else {
+                literals.add(item.toLowerCase());
+            }
+        }
+    }
+
+    public boolean matches(String domain) {
+        String d = domain.toLowerCase();
+        if (d.endsWith(".")) {
+            d = d.substring(0, d.length() - 1);
+        }
+        for (String lit : literals) {
+            if (lit.equals(d) || (lit.startsWith(".") && d.endsWith(lit))) {
+                return true;
+            }
+        }
+        for (LookupTable table : tables) {
+            if (table.get(d) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean isEmpty() {
+        return literals.isEmpty() && tables.isEmpty();
+    }
+}

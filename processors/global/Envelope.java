@@ -1,0 +1,210 @@
+package global;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * NAME
+ *   Envelope - the queue file's envelope records, as message properties
+ * SYNOPSIS
+ *   Map<String, Object> headers = envelope.toHeaders();  Envelope e = Envelope.fromHeaders(map)
+ * DESCRIPTION
+ *   What Postfix keeps in a queue file besides the message: queue id, sender, recipients with
+ *   their original address, DSN parameters and last status, size, arrival time, client name and
+ *   address, HELO name, protocol, attempts, first-defer time and the next hop. In Artemis the
+ *   envelope travels as plain message properties (names below) so it reads well in the console;
+ *   the recipients are one text property, one recipient per line, tab-separated fields:
+ *   {@code address, original, notify, orcpt, status, dsn, relay, reason}.
+ * DIAGNOSTICS
+ *   {@link #fromHeaders} throws IllegalArgumentException for an envelope it cannot read; qmgr
+ *   moves such an entry to the {@code corrupt} queue.
+ */
+public final class Envelope {
+    public static final String QUEUE_ID = "queue_id";
+    public static final String SENDER = "sender";
+    public static final String RECIPIENTS = "recipients";
+    public static final String SIZE = "size";
+    public static final String ARRIVAL_TIME = "arrival_time";
+    public static final String ACTIVE_TIME = "active_time";
+    public static final String CLIENT_NAME = "client_name";
+    public static final String CLIENT_ADDRESS = "client_address";
+    public static final String HELO_NAME = "helo_name";
+    public static final String PROTOCOL = "protocol";
+    public static final String SASL_USERNAME = "sasl_username";
+    public static final String ATTEMPTS = "attempts";
+    public static final String FIRST_DEFER_TIME = "first_defer_time";
+    public static final String TRANSPORT = "transport";
+    public static final String NEXTHOP = "nexthop";
+    public static final String RET = "ret";
+    public static final String ENVID = "envid";
+    public static final String MESSAGE_ID = "message_id";
+    public static final String ORIGIN = "origin";
+
+    public String queueId;
+    public String sender = "";
+    public List<Recipient> recipients = new ArrayList<>();
+    public long size;
+    public long arrivalTime = System.currentTimeMillis();
+    public long activeTime;
+    public String clientName = "localhost";
+    public String clientAddress = "127.0.0.1";
+    public String heloName = "";
+    public String protocol = "ESMTP";
+    public String saslUsername = "";
+    public int attempts;
+    public long firstDeferTime;
+    public String transport = "";
+    public String nexthop = "";
+    public String ret = "";
+    public String envid = "";
+    public String messageId = "";
+    public String origin = "smtpd";
+
+    public Envelope copy() {
+        Envelope e = fromHeaders(toHeaders());
+        return e;
+    }
+
+    /** The client as Postfix logs it: {@code name[address]}. */
+    public String client() {
+        return clientName + "[" + clientAddress + "]";
+    }
+
+    public boolean isNullSender() {
+        return sender == null || sender.isEmpty();
+    }
+
+    public Map<String, Object> toHeaders() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put(QUEUE_ID, queueId);
+        h.put(SENDER, sender);
+        h.put(RECIPIENTS, encodeRecipients(recipients));
+        h.put(SIZE, size);
+        h.put(ARRIVAL_TIME, arrivalTime);
+        h.put(ACTIVE_TIME, activeTime);
+        h.put(CLIENT_NAME, clientName);
+        h.put(CLIENT_ADDRESS, clientAddress);
+        h.put(HELO_NAME, heloName);
+        h.put(PROTOCOL, protocol);
+        h.put(SASL_USERNAME, saslUsername);
+        h.put(ATTEMPTS, attempts);
+        h.put(FIRST_DEFER_TIME, firstDeferTime);
+        h.put(TRANSPORT, transport);
+        h.put(NEXTHOP, nexthop);
+        h.put(RET, ret);
+        h.put(ENVID, envid);
+        h.put(MESSAGE_ID, messageId);
+        h.put(ORIGIN, origin);
+        return h;
+    }
+
+    public static Envelope fromHeaders(Map<String, Object> h) {
+        Object id = h.get(QUEUE_ID);
+        Object rcpts = h.get(RECIPIENTS);
+        if (!(id instanceof String) || ((String) id).isEmpty() || rcpts == null) {
+            throw new IllegalArgumentException("envelope without queue id or recipients");
+        }
+        Envelope e = new Envelope();
+        e.queueId = (String) id;
+        e.sender = str(h, SENDER);
+        e.recipients = decodeRecipients(rcpts.toString());
+        e.size = num(h, SIZE);
+        e.arrivalTime = num(h, ARRIVAL_TIME);
+        e.activeTime = num(h, ACTIVE_TIME);
+        e.clientName = str(h, CLIENT_NAME);
+        e.clientAddress = str(h, CLIENT_ADDRESS);
+        e.heloName = str(h, HELO_NAME);
+        e.protocol = str(h, PROTOCOL);
+        e.saslUsername = str(h, SASL_USERNAME);
+        e.attempts = (int) num(h, ATTEMPTS);
+        e.firstDeferTime = num(h, FIRST_DEFER_TIME);
+        e.transport = str(h, TRANSPORT);
+        e.nexthop = str(h, NEXTHOP);
+        e.ret = str(h, RET);
+        e.envid = str(h, ENVID);
+        e.messageId = str(h, MESSAGE_ID);
+        e.origin = str(h, ORIGIN);
+        return e;
+    }
+
+    private static String str(Map<String, Object> h, String k) {
+        Object v = h.get(k);
+        return v == null ? "" : v.toString();
+    }
+
+    private static long num(Map<String, Object> h, String k) {
+        Object v = h.get(k);
+        if (v == null) {
+            return 0;
+        }
+        if (v instanceof Number) {
+            return ((Number) v).longValue();
+        }
+        try {
+            return Long.parseLong(v.toString());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("envelope property " + k + " is not a number: " + v);
+        }
+    }
+
+    public static String encodeRecipients(List<Recipient> list) {
+        StringBuilder sb = new StringBuilder();
+        for (Recipient r : list) {
+            if (sb.length() > 0) {
+                sb.append('\n');
+            }
+            sb.append(esc(r.address())).append('\t').append(esc(r.original())).append('\t')
+                    .append(esc(r.dsnNotify())).append('\t').append(esc(r.orcpt())).append('\t')
+                    .append(r.status().name()).append('\t').append(esc(r.dsn())).append('\t')
+                    .append(esc(r.relay())).append('\t').append(esc(r.reason()));
+        }
+        return sb.toString();
+    }
+
+    public static List<Recipient> decodeRecipients(String s) {
+        List<Recipient> out = new ArrayList<>();
+        if (s.isEmpty()) {
+            return out;
+        }
+        for (String line : s.split("\n", -1)) {
+            String[] f = line.split("\t", -1);
+            if (f.length != 8) {
+                throw new IllegalArgumentException("bad recipient record: " + line);
+            }
+            Recipient r = new Recipient(unesc(f[0]), unesc(f[1]));
+            r.dsnNotify(unesc(f[2])).orcpt(unesc(f[3]));
+            r.set(Recipient.Status.valueOf(f[4]), unesc(f[5]), unesc(f[7]), unesc(f[6]));
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static String esc(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.indexOf('\\') < 0 && s.indexOf('\t') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    private static String unesc(String s) {
+        if (s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                sb.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

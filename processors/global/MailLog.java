@@ -1,0 +1,104 @@
+package global;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * NAME
+ *   MailLog - the mail log in Postfix's line format (postlogd)
+ * SYNOPSIS
+ *   MailLog.info("smtpd", "connect from localhost[127.0.0.1]")
+ * DESCRIPTION
+ *   Writes {@code Mon DD HH:MM:SS myhostname syslog_name/service[pid]: text} lines, the format
+ *   pflogsumm and everybody's grep habits expect, to maillog_file and, with start-fg, to
+ *   standard output. Each line is written whole and flushed, so a crash loses no finished line.
+ *   Before {@link #open} is called (command-line tools, unit tests) lines go to standard error.
+ * DIAGNOSTICS
+ *   An unwritable maillog_file is a startup error; a later write error is reported once on
+ *   standard error and logging continues on standard error.
+ */
+public final class MailLog {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.US);
+    private static final long PID = ProcessHandle.current().pid();
+
+    private static volatile String hostname = "localhost";
+    private static volatile String syslogName = "postfix";
+    private static volatile OutputStream file;
+    private static volatile PrintStream echo = System.err;
+
+    private MailLog() {
+    }
+
+    /** Opens maillog_file for appending; {@code toStdout} also echoes every line (start-fg). */
+    public static synchronized void open(MainCf cf, boolean toStdout) {
+        hostname = cf.get("myhostname");
+        syslogName = cf.get("syslog_name");
+        String name = cf.get("maillog_file").strip();
+        close();
+        if (!name.isEmpty() && !name.equals("/dev/stdout")) {
+            Path p = cf.resolvePath(name);
+            try {
+                Files.createDirectories(p.getParent());
+                file = Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new ConfigException(cf.file() + ": parameter maillog_file: cannot open " + p + ": " + e.getMessage());
+            }
+        }
+        echo = toStdout || name.equals("/dev/stdout") ? System.out : null;
+    }
+
+    public static synchronized void close() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // closing a log file: nothing left to report it to
+            }
+            file = null;
+        }
+    }
+
+    /** A line from a service; {@code service} is e.g. "smtpd" or "submission/smtpd". */
+    public static void info(String service, String text) {
+        String prog = service.contains("/") ? service : syslogName + "/" + service;
+        if (service.startsWith("postfix/") || service.startsWith(syslogName + "/")) {
+            prog = service;
+        }
+        write(STAMP.format(LocalDateTime.now()) + " " + hostname + " " + prog + "[" + PID + "]: " + text + "\n");
+    }
+
+    public static void warning(String service, String text) {
+        info(service, "warning: " + text);
+    }
+
+    public static void fatal(String service, String text) {
+        info(service, "fatal: " + text);
+    }
+
+    private static synchronized void write(String line) {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        if (file != null) {
+            try {
+                file.write(bytes);
+                file.flush();
+            } catch (IOException e) {
+                System.err.println("maillog: write error: " + e.getMessage());
+                file = null;
+                echo = System.err;
+            }
+        }
+        PrintStream p = echo;
+        if (p != null) {
+            p.print(line);
+            p.flush();
+        }
+    }
+}

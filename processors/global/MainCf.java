@@ -1,0 +1,376 @@
+package global;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NAME
+ *   MainCf - main.cf, Postfix's parameter file, and its defaults
+ * SYNOPSIS
+ *   MainCf cf = MainCf.load(configDir); cf.get("myhostname"); cf.time("maximal_queue_lifetime")
+ * DESCRIPTION
+ *   Reads main.cf in Postfix's syntax: {@code name = value}, {@code #} comments, a line that
+ *   starts with whitespace continues the previous one, {@code $name} and {@code ${name}} expand
+ *   (lazily, at lookup time, so later definitions and defaults are seen). Every parameter the
+ *   MTA knows has a default in {@link Defaults}; {@link #withOverrides} layers master.cf's
+ *   {@code -o name=value} on top for one service. Relative paths resolve against the instance
+ *   root, the directory that holds the configuration directory.
+ * DIAGNOSTICS
+ *   Typed getters throw {@link ConfigException} naming the parameter and the file; unknown
+ *   parameter names are reported by {@link #unusedParameters()} as postconf warns.
+ */
+public final class MainCf {
+    private static final Pattern EXPANSION = Pattern.compile("\\$(\\{([A-Za-z0-9_]+)\\}|\\(([A-Za-z0-9_]+)\\)|([A-Za-z0-9_]+))");
+
+    private final Path configDir;
+    private final Path file;
+    private final Map<String, String> explicit;   // as written in main.cf (and -o overrides)
+    private final Map<String, String> defaults;
+
+    private MainCf(Path configDir, Path file, Map<String, String> explicit, Map<String, String> defaults) {
+        this.configDir = configDir;
+        this.file = file;
+        this.explicit = explicit;
+        this.defaults = defaults;
+    }
+
+    /** Loads {@code DIR/main.cf}; a missing file means all defaults. */
+    public static MainCf load(Path configDir) {
+        Path dir = configDir.toAbsolutePath().normalize();
+        Path file = dir.resolve("main.cf");
+        Map<String, String> explicit = new LinkedHashMap<>();
+        if (Files.exists(file)) {
+            try {
+                explicit.putAll(parse(Files.readAllLines(file, StandardCharsets.UTF_8), file));
+            } catch (IOException e) {
+                throw new ConfigException(file + ": cannot read: " + e.getMessage());
+            }
+        }
+        Map<String, String> defaults = Defaults.compute();
+        defaults.put("config_directory", dir.toString());
+        return new MainCf(dir, file, explicit, defaults);
+    }
+
+    /** Parses main.cf lines: comments, continuation lines, {@code name = value}. */
+    static Map<String, String> parse(List<String> lines, Path file) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String name = null;
+        StringBuilder value = null;
+        int lineNo = 0;
+        for (String raw : lines) {
+            lineNo++;
+            String line = raw.replaceAll("\\s+$", "");
+            if (line.isBlank() || line.stripLeading().startsWith("#")) {
+                continue;
+            }
+            if (Character.isWhitespace(line.charAt(0))) {
+                if (name == null) {
+                    throw new ConfigException(file + ", line " + lineNo + ": continuation line without a parameter: " + line.strip());
+                }
+                value.append(' ').append(line.strip());
+                continue;
+            }
+            if (name != null) {
+                out.put(name, value.toString().strip());
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException(file + ", line " + lineNo + ": missing '=' after parameter name: " + line.strip());
+            }
+            name = line.substring(0, eq).strip();
+            if (!name.matches("[A-Za-z0-9_]+")) {
+                throw new ConfigException(file + ", line " + lineNo + ": bad parameter name: " + name);
+            }
+            value = new StringBuilder(line.substring(eq + 1).strip());
+        }
+        if (name != null) {
+            out.put(name, value.toString().strip());
+        }
+        return out;
+    }
+
+    /** A copy with master.cf {@code -o name=value} overrides on top. */
+    public MainCf withOverrides(Map<String, String> overrides) {
+        if (overrides.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(explicit);
+        merged.putAll(overrides);
+        return new MainCf(configDir, file, merged, defaults);
+    }
+
+    public Path configDir() {
+        return configDir;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The instance root: the parent of the configuration directory; relative paths start here. */
+    public Path instanceRoot() {
+        Path parent = configDir.getParent();
+        return parent == null ? configDir : parent;
+    }
+
+    public boolean isKnown(String name) {
+        return defaults.containsKey(name);
+    }
+
+    public boolean isSet(String name) {
+        return explicit.containsKey(name);
+    }
+
+    /** The raw (unexpanded) value, explicit or default; null when unknown. */
+    public String raw(String name) {
+        String v = explicit.get(name);
+        return v != null ? v : defaults.get(name);
+    }
+
+    /** The expanded value; "" for an unknown parameter. */
+    public String get(String name) {
+        return expand(name, raw(name), 0);
+    }
+
+    private String expand(String name, String value, int depth) {
+        if (value == null) {
+            return "";
+        }
+        if (depth > 20) {
+            throw new ConfigException(file + ": parameter " + name + ": recursion in $name expansion");
+        }
+        if (value.indexOf('$') < 0) {
+            return value;
+        }
+        Matcher m = EXPANSION.matcher(value);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String ref = m.group(2) != null ? m.group(2) : m.group(3) != null ? m.group(3) : m.group(4);
+            m.appendReplacement(sb, Matcher.quoteReplacement(expand(ref, raw(ref), depth + 1)));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** A list value: items separated by commas and/or whitespace. */
+    public List<String> list(String name) {
+        String v = get(name).strip();
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String s : v.split("[,\\s]+")) {
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    public int integer(String name) {
+        String v = get(name).strip();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw bad(name, v, "a whole number");
+        }
+    }
+
+    public long size(String name) {
+        String v = get(name).strip();
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) {
+                throw bad(name, v, "a size in bytes, 0 or more");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw bad(name, v, "a size in bytes");
+        }
+    }
+
+    public boolean bool(String name) {
+        String v = get(name).strip().toLowerCase();
+        switch (v) {
+            case "yes": case "true": case "on": return true;
+            case "no": case "false": case "off": return false;
+            default: throw bad(name, v, "yes or no");
+        }
+    }
+
+    /** A time value in seconds: Postfix units s, m, h, d, w; a bare number means seconds. */
+    public long seconds(String name) {
+        String v = get(name).strip();
+        Matcher m = Pattern.compile("(\\d+)([smhdw]?)").matcher(v);
+        if (!m.matches()) {
+            throw bad(name, v, "a time such as 300s, 5m, 1h, 5d");
+        }
+        long n = Long.parseLong(m.group(1));
+        switch (m.group(2)) {
+            case "m": return n * 60;
+            case "h": return n * 3600;
+            case "d": return n * 86400;
+            case "w": return n * 604800;
+            default: return n;
+        }
+    }
+
+    /** A path value; relative paths resolve against the instance root. */
+    public Path path(String name) {
+        String v = get(name).strip();
+        if (v.isEmpty()) {
+            throw bad(name, v, "a path");
+        }
+        return resolvePath(v);
+    }
+
+    public Path resolvePath(String v) {
+        Path p = Path.of(v);
+        return (p.isAbsolute() ? p : instanceRoot().resolve(p)).normalize();
+    }
+
+    public ConfigException bad(String name, String value, String expected) {
+        return new ConfigException(file + ": parameter " + name + ": bad value '" + value + "': expected " + expected);
+    }
+
+    /** Explicit parameters that no part of the MTA knows, as postconf warns about them. */
+    public List<String> unusedParameters() {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : explicit.entrySet()) {
+            if (!defaults.containsKey(e.getKey()) && !isReferenced(e.getKey())) {
+                out.add(e.getKey() + "=" + e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** A user-defined parameter is fine when another value refers to it as $name. */
+    private boolean isReferenced(String name) {
+        Pattern ref = Pattern.compile("\\$(\\{" + name + "\\}|\\(" + name + "\\)|" + name + "\\b)");
+        for (String v : explicit.values()) {
+            if (ref.matcher(v).find()) {
+                return true;
+            }
+        }
+        for (String v : defaults.values()) {
+            if (ref.matcher(v).find()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every parameter, expanded, sorted by name: what {@code postconf} prints. */
+    public Map<String, String> effective() {
+        Map<String, String> out = new TreeMap<>();
+        for (String k : defaults.keySet()) {
+            out.put(k, get(k));
+        }
+        for (String k : explicit.keySet()) {
+            out.put(k, get(k));
+        }
+        return out;
+    }
+
+    /** Parameters set in main.cf, unexpanded, sorted: what {@code postconf -n} prints. */
+    public Map<String, String> changed() {
+        return new TreeMap<>(explicit);
+    }
+
+    /** The built-in defaults. */
+    public static final class Defaults {
+        private Defaults() {
+        }
+
+        static Map<String, String> compute() {
+            Map<String, String> d = new LinkedHashMap<>();
+            String host = localHostName();
+            d.put("mail_name", "camel-mta");
+            d.put("mail_version", "0.1.0");
+            d.put("myhostname", host);
+            d.put("mydomain", host.indexOf('.') > 0 ? host.substring(host.indexOf('.') + 1) : "localdomain");
+            d.put("myorigin", "$myhostname");
+            d.put("mydestination", "$myhostname, localhost.$mydomain, localhost");
+            d.put("mynetworks", "127.0.0.0/8 [::1]/128");
+            d.put("relay_domains", "");
+            d.put("relayhost", "");
+            d.put("inet_protocols", "all");
+            d.put("append_dot_mydomain", "no");
+            d.put("recipient_delimiter", "");
+            d.put("syslog_name", "postfix");
+            d.put("queue_directory", "var/spool");
+            d.put("data_directory", "var/lib");
+            d.put("maillog_file", "var/log/maillog");
+            d.put("alias_maps", "properties:lookup-tables/aliases.properties");
+            d.put("alias_database", "$alias_maps");
+            d.put("local_recipient_maps", "properties:lookup-tables/users.properties $alias_maps");
+            d.put("local_users_maps", "properties:lookup-tables/users.properties");
+            d.put("virtual_alias_maps", "properties:lookup-tables/virtual.properties");
+            d.put("virtual_alias_domains", "$virtual_alias_maps");
+            d.put("virtual_alias_recursion_limit", "1000");
+            d.put("virtual_alias_expansion_limit", "1000");
+            d.put("canonical_maps", "properties:lookup-tables/canonical.properties");
+            d.put("transport_maps", "properties:lookup-tables/transport.properties");
+            d.put("default_transport", "smtp");
+            d.put("local_transport", "local:$myhostname");
+            d.put("relay_transport", "relay");
+            d.put("home_mailbox", "Maildir/");
+            d.put("message_size_limit", "10240000");
+            d.put("smtpd_recipient_limit", "1000");
+            d.put("smtpd_timeout", "300s");
+            d.put("smtpd_banner", "$myhostname ESMTP $mail_name");
+            d.put("smtpd_soft_error_limit", "10");
+            d.put("smtpd_hard_error_limit", "20");
+            d.put("smtpd_error_sleep_time", "1s");
+            d.put("disable_vrfy_command", "no");
+            d.put("line_length_limit", "2048");
+            d.put("default_process_limit", "100");
+            d.put("queue_run_delay", "300s");
+            d.put("minimal_backoff_time", "300s");
+            d.put("maximal_backoff_time", "4000s");
+            d.put("maximal_queue_lifetime", "5d");
+            d.put("bounce_queue_lifetime", "5d");
+            d.put("qmgr_message_active_limit", "20000");
+            d.put("default_destination_concurrency_limit", "20");
+            d.put("smtp_connect_timeout", "30s");
+            d.put("smtp_helo_timeout", "300s");
+            d.put("smtp_mail_timeout", "300s");
+            d.put("smtp_rcpt_timeout", "300s");
+            d.put("smtp_data_init_timeout", "120s");
+            d.put("smtp_data_xfer_timeout", "180s");
+            d.put("smtp_data_done_timeout", "600s");
+            d.put("smtp_quit_timeout", "300s");
+            d.put("smtp_helo_name", "$myhostname");
+            d.put("bounce_notice_recipient", "postmaster");
+            d.put("notify_classes", "resource, software");
+            d.put("broker_url", "");
+            d.put("artemis_config", "artemis/broker.xml");
+            d.put("config_directory", "conf");
+            return d;
+        }
+
+        static String localHostName() {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (IOException e) {
+                host = "localhost";
+            }
+            if (host.indexOf('.') < 0 || host.matches("[0-9.:]+")) {
+                host = (host.matches("[0-9.:]+") ? "localhost" : host) + ".localdomain";
+            }
+            return host.toLowerCase();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package global;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * NAME
+ *   QueueId - Postfix-style queue identifiers
+ * DESCRIPTION
+ *   A queue id is 12 upper-case hexadecimal digits: the arrival time in milliseconds shifted
+ *   left by 7 bits, plus a counter for messages within the same millisecond. Ids are strictly
+ *   increasing within the process (a burst borrows from the next milliseconds), so they sort by
+ *   arrival and two messages never share an id in one instance.
+ *   Ids match {@code [0-9A-F]{12}}; mailq and postsuper accept them as Postfix's.
+ */
+public final class QueueId {
+    private static final AtomicLong LAST = new AtomicLong();
+
+    private QueueId() {
+    }
+
+    public static String next() {
+        long now = System.currentTimeMillis() << 7;
+        long id = LAST.updateAndGet(prev -> Math.max(prev + 1, now));
+        return String.format("%012X", id & 0xFFFFFFFFFFFFL);
+    }
+
+    public static boolean isValid(String id) {
+        return id != null && id.matches("[0-9A-F]{6,20}");
+    }
+}

@@ -353,6 +353,9 @@ public final class MainCf {
             d.put("smtp_quit_timeout", "300s");
             d.put("smtp_helo_name", "$myhostname");
             d.put("bounce_notice_recipient", "postmaster");
+            d.put("2bounce_notice_recipient", "postmaster");
+            d.put("double_bounce_sender", "double-bounce");
+            d.put("delay_warning_time", "0h");
             d.put("notify_classes", "resource, software");
             d.put("broker_url", "");
             d.put("artemis_config", "artemis/broker.xml");

@@ -1,0 +1,20 @@
+# Shared by the bin/ commands: find the installation, build it once if needed, run a class.
+# Sourced, not run. Sets MAIL_CONFIG to the installation's conf/ unless -c or MAIL_CONFIG says otherwise.
+CAMEL_MTA_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export MAIL_CONFIG="${MAIL_CONFIG:-$CAMEL_MTA_HOME/conf}"
+
+camel_mta_build() {
+  if [ ! -f "$CAMEL_MTA_HOME/target/camel-mta.jar" ] || [ ! -d "$CAMEL_MTA_HOME/target/lib" ]; then
+    echo "camel-mta: building (first use): mvn package" >&2
+    (cd "$CAMEL_MTA_HOME" && mvn -q -B -DskipTests package) >&2 || {
+      echo "camel-mta: fatal: the build failed; run 'mvn package' in $CAMEL_MTA_HOME to see why" >&2
+      exit 1
+    }
+  fi
+}
+
+camel_mta_run() {
+  local class=$1; shift
+  camel_mta_build
+  exec java ${CAMEL_MTA_JAVA_OPTS:-} -cp "$CAMEL_MTA_HOME/target/camel-mta.jar:$CAMEL_MTA_HOME/target/lib/*" "$class" "$@"
+}

@@ -1,0 +1,128 @@
+package cleanup;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * NAME
+ *   HeaderSection - find and extend the header section of a raw RFC 5322 message
+ * DESCRIPTION
+ *   Works on the bytes as received: finds the blank line that ends the headers, tells whether
+ *   a header is present, returns a header's (unfolded) value, and builds a new message with
+ *   headers prepended at the top and appended at the end of the header section. The body
+ *   and all existing header bytes stay exactly as they were (DKIM signatures survive).
+ *   A message without a blank line is all headers; one that starts with a blank line (or
+ *   with a line that is not a header) has an empty header section.
+ */
+public final class HeaderSection {
+    private final byte[] message;
+    private final int end; // offset just after the last header line (before the blank line)
+
+    public HeaderSection(byte[] message) {
+        this.message = message;
+        this.end = findEnd(message);
+    }
+
+    private static int findEnd(byte[] m) {
+        int i = 0;
+        boolean first = true;
+        while (i < m.length) {
+            int lf = indexOf(m, (byte) '\n', i);
+            int next = lf < 0 ? m.length : lf + 1;
+            int lineLen = next - i;
+            boolean blank = lineLen <= 2 && (m[i] == '\r' || m[i] == '\n');
+            if (blank) {
+                return i;
+            }
+            boolean continuation = m[i] == ' ' || m[i] == '\t';
+            if (!continuation && !isHeaderStart(m, i, next)) {
+                return i;
+            }
+            if (first && continuation) {
+                return i;
+            }
+            first = false;
+            i = next;
+        }
+        return m.length;
+    }
+
+    private static boolean isHeaderStart(byte[] m, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = m[i];
+            if (b == ':') {
+                return i > from;
+            }
+            if (b <= 32 || b >= 127) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] m, byte b, int from) {
+        for (int i = from; i < m.length; i++) {
+            if (m[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The header section as text (ISO-8859-1, one char per byte). */
+    private String text() {
+        return new String(message, 0, end, StandardCharsets.ISO_8859_1);
+    }
+
+    public boolean has(String name) {
+        return value(name) != null;
+    }
+
+    /** The first header of that name, unfolded and trimmed; null when absent. */
+    public String value(String name) {
+        String prefix = name.toLowerCase(Locale.ROOT) + ":";
+        String[] lines = text().split("\r?\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].toLowerCase(Locale.ROOT).startsWith(prefix)) {
+                StringBuilder v = new StringBuilder(lines[i].substring(prefix.length()));
+                while (i + 1 < lines.length && !lines[i + 1].isEmpty() && (lines[i + 1].charAt(0) == ' ' || lines[i + 1].charAt(0) == '\t')) {
+                    v.append(' ').append(lines[++i].strip());
+                }
+                return v.toString().strip();
+            }
+        }
+        return null;
+    }
+
+    /** Counts headers of that name (e.g. Received, for the hop count). */
+    public int count(String name) {
+        String prefix = name.toLowerCase(Locale.ROOT) + ":";
+        int n = 0;
+        for (String line : text().split("\r?\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith(prefix)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A new message: {@code top} before the first header, {@code bottom} after the last. Each ends in CRLF. */
+    public byte[] with(String top, String bottom) {
+        String b = bottom;
+        if (!b.isEmpty() && end > 0 && message[end - 1] != '\n') {
+            b = "\r\n" + b; // last header line without a line end
+        }
+        boolean blankFollows = end < message.length && (message[end] == '\r' || message[end] == '\n');
+        if ((!b.isEmpty() || (!top.isEmpty() && end == 0)) && end < message.length && !blankFollows) {
+            b = b + "\r\n"; // the body started without a blank line: keep it a body
+        }
+        byte[] t = top.getBytes(StandardCharsets.UTF_8);
+        byte[] bb = b.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[t.length + message.length + bb.length];
+        System.arraycopy(t, 0, out, 0, t.length);
+        System.arraycopy(message, 0, out, t.length, end);
+        System.arraycopy(bb, 0, out, t.length + end, bb.length);
+        System.arraycopy(message, end, out, t.length + end + bb.length, message.length - end);
+        return out;
+    }
+}

@@ -1,0 +1,126 @@
+package cli;
+
+import global.MainCf;
+import global.MaildropFile;
+import showq.ShowqClient;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * NAME
+ *   Sendmail - sendmail(1): submit a message from standard input
+ * SYNOPSIS
+ *   sendmail [-c DIR] [-t] [-i | -oi] [-f sender] [-F name] [--] [recipient ...]
+ * DESCRIPTION
+ *   Reads the message from standard input; without -i a line with a single dot ends it.
+ *   {@code -t} adds the To:, Cc: and Bcc: addresses as recipients and removes the Bcc:
+ *   header. {@code -f} sets the envelope sender (default: the login name, which cleanup
+ *   completes with @$myorigin). The message is written to maildrop/ as one file, forced to
+ *   disk and renamed into place, then pickup queues it: exit 0 means it is queued, also
+ *   while the server is down (it is picked up when it starts; a warning says so).
+ * DIAGNOSTICS
+ *   No recipients, or a bad option: usage message, exit 64. maildrop not writable: fatal,
+ *   exit 75 (EX_TEMPFAIL), so the caller keeps the message.
+ */
+public final class Sendmail {
+    private Sendmail() {
+    }
+
+    public static void main(String[] argv) throws IOException {
+        CommandLine cl = new CommandLine("sendmail", argv);
+        boolean extractRecipients = false;
+        boolean dotEnds = true;
+        String sender = System.getProperty("user.name");
+        List<String> recipients = new ArrayList<>();
+        List<String> a = cl.args;
+        for (int i = 0; i < a.size(); i++) {
+            String opt = a.get(i);
+            if (opt.equals("--")) {
+                recipients.addAll(a.subList(i + 1, a.size()));
+                break;
+            } else if (opt.equals("-t")) {
+                extractRecipients = true;
+            } else if (opt.equals("-i") || opt.equals("-oi")) {
+                dotEnds = false;
+            } else if (opt.startsWith("-f")) {
+                sender = opt.length() > 2 ? opt.substring(2) : (i + 1 < a.size() ? a.get(++i) : null);
+                if (sender == null) {
+                    throw cl.usage("-f needs a sender address");
+                }
+                sender = sender.replaceAll("^<|>$", "");
+            } else if (opt.startsWith("-F")) {
+                if (opt.length() == 2) {
+                    i++;
+                }
+            } else if (opt.startsWith("-o") || opt.equals("-v") || opt.equals("-U")) {
+                // sendmail options that have no meaning here, accepted as Postfix does
+            } else if (opt.startsWith("-")) {
+                throw cl.usage("sendmail [-t] [-i] [-f sender] [recipient ...] (unsupported option " + opt + ")");
+            } else {
+                recipients.add(opt);
+            }
+        }
+        byte[] message = readMessage(System.in, dotEnds);
+        if (extractRecipients) {
+            HeaderRecipients h = HeaderRecipients.extract(message);
+            recipients.addAll(h.recipients());
+            message = h.withoutBcc();
+        }
+        if (recipients.isEmpty()) {
+            throw cl.usage("no recipients specified");
+        }
+        MainCf cf = cl.mainCf();
+        Path maildrop = cf.path("queue_directory").resolve("maildrop");
+        try {
+            Files.createDirectories(maildrop);
+            MaildropFile.write(maildrop, sender, recipients, String.valueOf(uid()), message);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("sendmail: fatal: cannot write to " + maildrop + ": " + e.getMessage());
+            System.exit(75);
+        }
+        try {
+            ShowqClient.request(cl.showqSocket(cf), "ping");
+        } catch (IOException e) {
+            System.err.println("sendmail: warning: " + e.getMessage() + "; the message waits in " + maildrop + " until camel-mta starts");
+        }
+    }
+
+    private static byte[] readMessage(InputStream in, boolean dotEnds) throws IOException {
+        byte[] all = in.readAllBytes();
+        if (!dotEnds) {
+            return all;
+        }
+        String s = new String(all, StandardCharsets.ISO_8859_1);
+        int idx = 0;
+        while (idx < s.length()) {
+            int nl = s.indexOf('\n', idx);
+            String line = nl < 0 ? s.substring(idx) : s.substring(idx, nl);
+            if (line.equals(".") || line.equals(".\r")) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                out.write(all, 0, idx);
+                return out.toByteArray();
+            }
+            if (nl < 0) {
+                break;
+            }
+            idx = nl + 1;
+        }
+        return all;
+    }
+
+    private static long uid() {
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return ((Number) uid).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
+}

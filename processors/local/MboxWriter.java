@@ -1,0 +1,105 @@
+package local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * NAME
+ *   MboxWriter - mbox (UNIX-style mailbox file) delivery
+ * SYNOPSIS
+ *   new MboxWriter().append(home.resolve("Mailbox"), sender, bytes)
+ * DESCRIPTION
+ *   Appends one message to an mbox file under an exclusive lock on the file (fcntl-style, via
+ *   FileChannel.lock, which other processes such as Dovecot respect; threads of this JVM
+ *   also serialise on a lock stripe of the path, as FileChannel.lock is per process): a
+ *   {@code From sender date} line ({@code MAILER-DAEMON} for the null sender, the date in
+ *   asctime form), the message with every line that starts with {@code From } quoted as
+ *   {@code >From }, a line end after an unterminated last line, and one blank line. The file
+ *   is fsync'ed before the lock is released. The file and its directory are created when
+ *   missing.
+ * DIAGNOSTICS
+ *   Throws IOException; the file is truncated back to its former size first, so a failed
+ *   delivery leaves no partial message behind.
+ */
+final class MboxWriter {
+    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
+    private static final byte[] FROM = "From ".getBytes(StandardCharsets.US_ASCII);
+    /** FileChannel.lock is per process: threads of this JVM take one of these first. */
+    private static final Object[] STRIPES = new Object[64];
+
+    static {
+        for (int i = 0; i < STRIPES.length; i++) {
+            STRIPES[i] = new Object();
+        }
+    }
+
+    /** Appends {@code content} (LF line ends) to the mbox {@code file}. */
+    void append(Path file, String sender, byte[] content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        byte[] entry = entry(sender, content);
+        Path key = file.toAbsolutePath().normalize();
+        synchronized (STRIPES[Math.floorMod(key.hashCode(), STRIPES.length)]) {
+            appendLocked(file, entry);
+        }
+    }
+
+    private static void appendLocked(Path file, byte[] entry) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = ch.lock()) {
+            long size = ch.size();
+            try {
+                ch.position(size);
+                MaildirWriter.writeFully(ch, entry);
+                ch.force(true);
+            } catch (IOException e) {
+                ch.truncate(size);
+                throw e;
+            }
+        }
+    }
+
+    /** The From_ line, the quoted message and the blank line that ends an mbox entry. */
+    static byte[] entry(String sender, byte[] content) {
+        String from = "From " + (sender == null || sender.isEmpty() ? "MAILER-DAEMON" : sender) + " "
+                + ASCTIME.format(ZonedDateTime.now()) + "\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 128);
+        out.writeBytes(from.getBytes(StandardCharsets.UTF_8));
+        boolean lineStart = true;
+        for (int i = 0; i < content.length; i++) {
+            if (lineStart && startsWithFrom(content, i)) {
+                out.write('>');
+            }
+            out.write(content[i]);
+            lineStart = content[i] == '\n';
+        }
+        if (!lineStart) {
+            out.write('\n');
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    private static boolean startsWithFrom(byte[] content, int at) {
+        if (content.length - at < FROM.length) {
+            return false;
+        }
+        for (int i = 0; i < FROM.length; i++) {
+            if (content[at + i] != FROM[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,110 @@
+package local;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * NAME
+ *   MessageCopy - the bytes local(8) writes: prepended headers, line ends, Delivered-To
+ * DESCRIPTION
+ *   {@link #forMailbox} builds what goes into a Maildir file or an mbox: {@code Return-Path:
+ *   <sender>} and {@code Delivered-To: address} followed by the queued message with every
+ *   CRLF turned into LF. Mail files on a Unix host use LF line ends (Postfix's local writes
+ *   them so, and Dovecot, mutt and mail(1) expect it); the queue keeps CRLF, the wire form.
+ *   Nothing else changes: a bare CR stays, no header is rewritten, signatures survive.
+ *   {@link #forForward} prepends only {@code Delivered-To} (CRLF, the queue's form) to a
+ *   message that an alias sends on to another domain, so it is recognised if it comes back.
+ *   {@link #deliveredTo} reads the Delivered-To addresses in the header section for the
+ *   forwarding-loop check.
+ */
+final class MessageCopy {
+    private MessageCopy() {
+    }
+
+    /** Return-Path and Delivered-To, then the message with LF line ends. */
+    static byte[] forMailbox(String sender, String deliveredTo, byte[] queued) {
+        String head = "Return-Path: <" + (sender == null ? "" : sender) + ">\n"
+                + "Delivered-To: " + deliveredTo + "\n";
+        byte[] h = head.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(h.length + queued.length);
+        out.writeBytes(h);
+        writeLf(out, queued);
+        return out.toByteArray();
+    }
+
+    /** Delivered-To (CRLF) then the queued bytes unchanged, for a new queue entry. */
+    static byte[] forForward(String deliveredTo, byte[] queued) {
+        byte[] h = ("Delivered-To: " + deliveredTo + "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[h.length + queued.length];
+        System.arraycopy(h, 0, out, 0, h.length);
+        System.arraycopy(queued, 0, out, h.length, queued.length);
+        return out;
+    }
+
+    /** Copies {@code in} to {@code out}, CRLF becoming LF. */
+    static void writeLf(ByteArrayOutputStream out, byte[] in) {
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == '\r' && i + 1 < in.length && in[i + 1] == '\n') {
+                continue;
+            }
+            out.write(in[i]);
+        }
+    }
+
+    /** The Delivered-To addresses in the header section, lower-cased, without angle brackets. */
+    static Set<String> deliveredTo(byte[] message) {
+        Set<String> out = new HashSet<>();
+        String name = null;
+        StringBuilder value = new StringBuilder();
+        for (String line : headerLines(message)) {
+            if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+                value.append(line);
+                continue;
+            }
+            addIfDeliveredTo(out, name, value);
+            int colon = line.indexOf(':');
+            name = colon > 0 ? line.substring(0, colon).strip() : null;
+            value.setLength(0);
+            if (colon > 0) {
+                value.append(line.substring(colon + 1));
+            }
+        }
+        addIfDeliveredTo(out, name, value);
+        return out;
+    }
+
+    private static void addIfDeliveredTo(Set<String> out, String name, StringBuilder value) {
+        if (name != null && name.equalsIgnoreCase("Delivered-To")) {
+            String v = value.toString().strip();
+            if (v.startsWith("<") && v.endsWith(">")) {
+                v = v.substring(1, v.length() - 1).strip();
+            }
+            out.add(v.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** The lines of the header section (up to the first empty line), without line ends. */
+    private static List<String> headerLines(byte[] message) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < message.length; i++) {
+            if (message[i] == '\n') {
+                int end = i > start && message[i - 1] == '\r' ? i - 1 : i;
+                if (end == start) {
+                    return lines;
+                }
+                lines.add(new String(message, start, end - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        if (start < message.length) {
+            lines.add(new String(message, start, message.length - start, StandardCharsets.UTF_8));
+        }
+        return lines;
+    }
+}

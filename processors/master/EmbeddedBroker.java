@@ -1,0 +1,111 @@
+package master;
+
+import global.ConfigException;
+import global.MainCf;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.TransportConfiguration;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.FileDeploymentManager;
+import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
+import org.apache.activemq.artemis.core.remoting.impl.invm.InVMAcceptorFactory;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.ActiveMQServers;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * NAME
+ *   EmbeddedBroker - the queue directories: an embedded ActiveMQ Artemis broker
+ * DESCRIPTION
+ *   Starts Artemis with artemis/broker.xml (from the jar, or the file named by
+ *   artemis_config), its journal, bindings, paging and large-message directories under
+ *   $queue_directory/artemis, and an in-VM acceptor unique to this JVM. The durable queues
+ *   incoming, active, deferred, hold and corrupt are declared in broker.xml. The journal is
+ *   synced before a send or commit returns, which is what lets smtpd answer 250.
+ *   {@link #queue} gives the server-side queue for showq, postqueue -f and the active limit.
+ * DIAGNOSTICS
+ *   A broker.xml that does not parse or a journal that cannot be opened is a ConfigException
+ *   naming the file; the server does not start.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private static final AtomicInteger VM_IDS = new AtomicInteger();
+
+    private final ActiveMQServer server;
+    private final int vmId = VM_IDS.getAndIncrement();
+
+    public EmbeddedBroker(MainCf cf) {
+        Configuration config = load(cf);
+        Path base = cf.path("queue_directory").resolve("artemis");
+        config.setJournalDirectory(base.resolve("journal").toString());
+        config.setBindingsDirectory(base.resolve("bindings").toString());
+        config.setPagingDirectory(base.resolve("paging").toString());
+        config.setLargeMessagesDirectory(base.resolve("large-messages").toString());
+        config.setNodeManagerLockDirectory(base.toString());
+        config.getAcceptorConfigurations().removeIf(t -> t.getFactoryClassName().equals(InVMAcceptorFactory.class.getName()));
+        config.addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName(), Map.of("serverId", vmId), "in-vm"));
+        this.server = ActiveMQServers.newActiveMQServer(config, ManagementFactory.getPlatformMBeanServer(), true);
+    }
+
+    private static Configuration load(MainCf cf) {
+        String file = cf.get("artemis_config").strip();
+        String url;
+        if (file.isEmpty() || (!cf.isSet("artemis_config") && !Files.exists(cf.resolvePath(file)))) {
+            url = "artemis/broker.xml"; // the copy in the jar
+        } else {
+            Path p = cf.resolvePath(file);
+            if (!Files.isRegularFile(p)) {
+                throw new ConfigException(cf.file() + ": parameter artemis_config: file does not exist: " + p);
+            }
+            url = p.toUri().toString();
+        }
+        try {
+            FileConfiguration config = new FileConfiguration();
+            FileDeploymentManager deployment = new FileDeploymentManager(url);
+            deployment.addDeployable(config);
+            deployment.readConfiguration();
+            return config;
+        } catch (Exception e) {
+            throw new ConfigException(cf.file() + ": parameter artemis_config: cannot read " + url + ": " + e.getMessage());
+        }
+    }
+
+    public void start() throws Exception {
+        server.start();
+        if (!server.waitForActivation(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the embedded broker did not activate within 60 s");
+        }
+    }
+
+    /** A client connection factory for this broker, in-VM (no sockets, no serialisation). */
+    public ActiveMQConnectionFactory connectionFactory() {
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("vm://" + vmId + "?consumerWindowSize=0");
+        cf.setBlockOnDurableSend(true);
+        return cf;
+    }
+
+    /** The server-side queue of that name, or null. */
+    public Queue queue(String name) {
+        return server.locateQueue(SimpleString.of(name));
+    }
+
+    public long messageCount(String name) {
+        Queue q = queue(name);
+        return q == null ? 0 : q.getMessageCount();
+    }
+
+    public ActiveMQServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}

@@ -1,0 +1,196 @@
+package master;
+
+import cli.CommandLine;
+import global.ConfigException;
+import global.MainCf;
+import showq.ShowqClient;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * NAME
+ *   Main - camel-mta(1), the postfix(1) of this MTA
+ * SYNOPSIS
+ *   camel-mta [-c DIR] start | start-fg | stop | status | check
+ * DESCRIPTION
+ *   {@code check} validates main.cf, master.cf and every table, prints warnings, and starts
+ *   nothing. {@code start-fg} runs the mail system in the foreground, the mail log also on
+ *   standard output, until SIGTERM or SIGINT (for containers and systemd). {@code start}
+ *   launches start-fg in the background and returns once every SMTP listener accepts
+ *   connections, or exits non-zero with the reason. {@code stop} asks the running instance to
+ *   stop (SIGTERM: in-flight deliveries finish or return to their queue) and returns when its
+ *   process is gone. {@code status} says whether it runs.
+ * DIAGNOSTICS
+ *   Exit 0 on success; 1 with {@code camel-mta: fatal: reason} on stderr otherwise. A
+ *   configuration error names the parameter and the file.
+ */
+public final class Main {
+    private static final String NAME = "camel-mta";
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        CommandLine cl = new CommandLine(NAME, argv);
+        if (cl.args.size() != 1) {
+            throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check");
+        }
+        switch (cl.args.get(0)) {
+            case "check" -> check(cl);
+            case "start-fg" -> startForeground(cl);
+            case "start" -> startBackground(cl);
+            case "stop" -> stop(cl);
+            case "status" -> status(cl);
+            default -> throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check (unknown command "
+                    + cl.args.get(0) + ")");
+        }
+    }
+
+    private static MtaServer build(CommandLine cl, boolean foreground) {
+        try {
+            MtaServer mta = new MtaServer(cl.configDir(), foreground);
+            for (String w : mta.warnings()) {
+                System.err.println(NAME + ": warning: " + w);
+            }
+            return mta;
+        } catch (ConfigException e) {
+            throw cl.fatal(e.getMessage());
+        }
+    }
+
+    private static void check(CommandLine cl) {
+        build(cl, false);
+    }
+
+    private static void startForeground(CommandLine cl) throws Exception {
+        MtaServer mta = build(cl, true);
+        Path pidFile = PidFile.path(mta.config().path("queue_directory"));
+        Optional<PidFile> pid = PidFile.acquire(pidFile);
+        if (pid.isEmpty()) {
+            throw cl.fatal("the mail system is already running (" + pidFile + ")");
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            mta.close();
+            try {
+                pid.get().close();
+            } catch (IOException ignored) {
+                // the lock dies with the process anyway
+            }
+            stopped.countDown();
+        }, "master-shutdown"));
+        try {
+            mta.start();
+        } catch (Exception e) {
+            String reason = reason(e);
+            System.err.println(NAME + ": fatal: " + reason);
+            System.exit(1);
+        }
+        stopped.await();
+    }
+
+    /** The root cause in one line; a port in use names the address. */
+    static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof ConfigException) {
+                break;
+            }
+            t = t.getCause();
+        }
+        if (t instanceof BindException) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            int i = m.indexOf("tcp://");
+            String where = i >= 0 ? m.substring(i + 6).split("[?\\s]")[0] : "";
+            return "cannot listen on " + where + ": " + t.getMessage();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private static void startBackground(CommandLine cl) throws Exception {
+        MtaServer config = build(cl, false);
+        MainCf cf = config.config();
+        Path queueDir = cf.path("queue_directory");
+        Optional<Long> running = PidFile.running(PidFile.path(queueDir));
+        if (running.isPresent()) {
+            throw cl.fatal("the mail system is already running: PID: " + running.get());
+        }
+        Files.createDirectories(queueDir.resolve("pid"));
+        Path out = queueDir.resolve("pid").resolve("master.out");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String opts = System.getenv("CAMEL_MTA_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) {
+            cmd.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "-c", cf.configDir().toString(), "start-fg"));
+        Process child = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(new File(out.toString())))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        Path socket = cl.showqSocket(cf);
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!child.isAlive()) {
+                String log = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+                String fatal = log.lines().filter(l -> l.contains("fatal:")).reduce((a, b) -> b).orElse(log.strip());
+                System.err.println(fatal.isEmpty() ? NAME + ": fatal: the mail system exited with status " + child.exitValue() : fatal);
+                System.exit(1);
+            }
+            try {
+                if (ShowqClient.request(socket, "ping").startsWith("ok")) {
+                    System.out.println(NAME + ": starting the mail system: PID: " + child.pid());
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        child.destroy();
+        throw cl.fatal("the mail system did not start within 120 s; see " + out);
+    }
+
+    private static void stop(CommandLine cl) throws InterruptedException {
+        MainCf cf = cl.mainCf();
+        Optional<Long> pid = PidFile.running(PidFile.path(cf.path("queue_directory")));
+        if (pid.isEmpty()) {
+            throw cl.fatal("the mail system is not running");
+        }
+        Optional<ProcessHandle> ph = ProcessHandle.of(pid.get());
+        if (ph.isEmpty()) {
+            throw cl.fatal("the mail system is not running (stale pid " + pid.get() + ")");
+        }
+        System.out.println(NAME + ": stopping the mail system");
+        ph.get().destroy();
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (ph.get().isAlive() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        if (ph.get().isAlive()) {
+            throw cl.fatal("the mail system (PID " + pid.get() + ") did not stop within 90 s");
+        }
+    }
+
+    private static void status(CommandLine cl) {
+        MainCf cf = cl.mainCf();
+        Optional<Long> pid = PidFile.running(PidFile.path(cf.path("queue_directory")));
+        if (pid.isPresent()) {
+            System.out.println(NAME + ": the mail system is running: PID: " + pid.get());
+        } else {
+            System.out.println(NAME + ": the mail system is not running");
+            System.exit(1);
+        }
+    }
+}

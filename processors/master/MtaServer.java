@@ -1,0 +1,307 @@
+package master;
+
+import bounce.BounceNotice;
+import cleanup.Cleanup;
+import global.ConfigException;
+import global.DeliveryAgent;
+import global.Envelope;
+import global.MailLog;
+import global.MainCf;
+import global.Recipient;
+import global.Tables;
+import local.LocalAgent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+import pickup.Pickup;
+import qmgr.ActiveLimit;
+import qmgr.BuiltinAgents;
+import qmgr.Deferral;
+import qmgr.DeliveryDriver;
+import qmgr.DeliveryStatus;
+import qmgr.QmgrBounce;
+import qmgr.QmgrResolve;
+import routes.BounceRoute;
+import routes.CleanupRoute;
+import routes.DeliveryRoute;
+import routes.PickupRoute;
+import routes.QmgrRoute;
+import routes.SmtpdRoute;
+import showq.ShowqServer;
+import smtp.SmtpAgent;
+import smtpd.SmtpdInitializer;
+import smtpd.SmtpdSettings;
+import trivialrewrite.TrivialRewrite;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * NAME
+ *   MtaServer - master(8): one mail system instance, from main.cf and master.cf to running routes
+ * SYNOPSIS
+ *   MtaServer mta = new MtaServer(Path.of("conf"), false); mta.start(); ... mta.close();
+ * DESCRIPTION
+ *   The constructor reads and validates the whole configuration (main.cf, master.cf, every
+ *   lookup table) and builds every service, without touching the network or the queue: this
+ *   is {@code camel-mta check}. {@link #start} opens the mail log, starts the embedded Artemis
+ *   broker, then Camel with one route per master.cf service: each {@code inet} smtpd line is
+ *   a listener, pickup watches maildrop/, qmgr moves mail from incoming and deferred to
+ *   active, each delivery service (smtp, local, ...) consumes its transport's entries with
+ *   maxproc consumers. It returns when every listener accepts connections. {@link #close}
+ *   stops Camel first (in-flight deliveries finish or roll back to their queue), then the
+ *   broker.
+ * DIAGNOSTICS
+ *   A configuration error is a ConfigException whose message names the parameter and the
+ *   file; a port in use fails {@link #start} with the address in the message.
+ */
+public final class MtaServer implements AutoCloseable {
+    private final MainCf cf;
+    private final MasterCf master;
+    private final Tables tables;
+    private final TrivialRewrite trivialRewrite;
+    private final boolean foreground;
+    private final List<RouteBuilder> routes = new ArrayList<>();
+    private final Map<String, Object> beans = new java.util.LinkedHashMap<>();
+    private final List<ExecutorService> pools = new ArrayList<>();
+    private final Path queueDirectory;
+    private EmbeddedBroker broker;
+    private CamelContext camel;
+    private JmsPoolConnectionFactory pool;
+    private ShowqServer showq;
+    private ProducerTemplate producer;
+
+    public MtaServer(Path configDir, boolean foreground) {
+        this.cf = MainCf.load(configDir);
+        this.foreground = foreground;
+        this.master = MasterCf.load(cf);
+        this.tables = new Tables(cf);
+        this.trivialRewrite = new TrivialRewrite(cf, tables);
+        this.queueDirectory = cf.path("queue_directory");
+        cf.path("data_directory");
+        validate();
+        build();
+    }
+
+    /** Values that are used later but must fail now, at startup. */
+    private void validate() {
+        for (String p : List.of("message_size_limit")) {
+            cf.size(p);
+        }
+        for (String p : List.of("smtpd_recipient_limit", "qmgr_message_active_limit", "default_process_limit",
+                "smtpd_soft_error_limit", "smtpd_hard_error_limit", "line_length_limit",
+                "virtual_alias_recursion_limit", "virtual_alias_expansion_limit", "default_destination_concurrency_limit")) {
+            cf.integer(p);
+        }
+        for (String p : List.of("smtpd_timeout", "queue_run_delay", "minimal_backoff_time", "maximal_backoff_time",
+                "maximal_queue_lifetime", "bounce_queue_lifetime", "smtpd_error_sleep_time", "smtp_connect_timeout",
+                "smtp_helo_timeout", "smtp_mail_timeout", "smtp_rcpt_timeout", "smtp_data_init_timeout",
+                "smtp_data_xfer_timeout", "smtp_data_done_timeout", "smtp_quit_timeout")) {
+            cf.seconds(p);
+        }
+        cf.bool("append_dot_mydomain");
+        cf.bool("disable_vrfy_command");
+        for (String p : List.of("alias_maps", "local_recipient_maps", "local_users_maps", "virtual_alias_maps",
+                "canonical_maps", "transport_maps")) {
+            tables.maps(p);
+        }
+        String relayhost = cf.get("relayhost").strip();
+        if (!relayhost.isEmpty() && !relayhost.matches("\\[[^\\]]+\\](:\\d{1,5})?|[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+            throw cf.bad("relayhost", relayhost, "host, host:port, [host] or [host]:port");
+        }
+    }
+
+    private void build() {
+        Set<String> transports = new LinkedHashSet<>(List.of("error", "retry"));
+        int smtpdCount = 0;
+        for (MasterCf.Service s : master.services()) {
+            MainCf scf = cf.withOverrides(s.overrides());
+            String program = s.program(cf);
+            switch (s.command()) {
+                case "smtpd" -> {
+                    if (!s.isInet()) {
+                        break;
+                    }
+                    SmtpdSettings settings = new SmtpdSettings(scf, tables, trivialRewrite, program, Math.max(1, s.maxproc()));
+                    ExecutorService writers = Executors.newFixedThreadPool(Math.min(Math.max(s.maxproc(), 4), 512), daemon("cleanup-" + s.name()));
+                    pools.add(writers);
+                    String bean = "smtpd" + (smtpdCount++);
+                    beans.put(bean, new SmtpdInitializer(settings, writers));
+                    routes.add(new SmtpdRoute(s.name(), s.host(), s.port(), bean));
+                }
+                // Postfix's postdrop wakes pickup at once; here pickup polls maildrop/ every second
+                case "pickup" -> routes.add(new PickupRoute(queueDirectory.resolve("maildrop").toString(), 1000L, new Pickup()));
+                case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite)));
+                case "smtp", "lmtp" -> {
+                    transports.add(s.name());
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, new SmtpAgent(scf))));
+                }
+                case "local" -> {
+                    transports.add(s.name());
+                    DeliveryAgent agent = new LocalAgent(scf, tables, this::forward);
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, agent)));
+                }
+                case "error" -> {
+                    transports.add(s.name());
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, Math.min(s.maxproc(), 4)), new DeliveryDriver(program, BuiltinAgents.ERROR)));
+                }
+                case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
+                     "tlsmgr", "flush", "verify", "discard", "virtual", "pipe", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
+                    // built in below, or part of a later version: accepted so Postfix's master.cf loads
+                }
+                default -> throw new ConfigException(master.file() + ", line " + s.line() + ": unknown command '" + s.command() + "'");
+            }
+        }
+        if (!transports.contains("error")) {
+            transports.add("error");
+        }
+        routes.add(new DeliveryRoute("retry", 2, new DeliveryDriver(cf.get("syslog_name") + "/retry", BuiltinAgents.RETRY)));
+        if (master.byCommand("error").stream().noneMatch(s -> s.name().equals("error"))) {
+            routes.add(new DeliveryRoute("error", 2, new DeliveryDriver(cf.get("syslog_name") + "/error", BuiltinAgents.ERROR)));
+        }
+        if (master.byCommand("cleanup").isEmpty()) {
+            routes.add(new CleanupRoute(new Cleanup(cf, tables, trivialRewrite)));
+        }
+        int qmgrConsumers = master.byCommand("qmgr").stream().mapToInt(MasterCf.Service::maxproc).findFirst().orElse(1);
+        long activeLimit = cf.integer("qmgr_message_active_limit");
+        QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports);
+        routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> broker.messageCount("active"), activeLimit),
+                resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf)));
+        QmgrBounce bounce = new QmgrBounce(cf, BounceNotice.Kind.FAILED, DeliveryStatus.BOUNCE);
+        QmgrBounce trace = new QmgrBounce(cf, BounceNotice.Kind.SUCCESS, DeliveryStatus.SUCCESS);
+        routes.add(new BounceRoute(bounce::wanted, bounce, trace::wanted, trace,
+                e -> e.getProperty(DeliveryStatus.DEFER) != null, new Deferral(cf)));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** local(8) forwarding: a new queue entry with the same sender, inside the caller's transaction. */
+    private String forward(Envelope original, byte[] message, List<String> addresses) {
+        Envelope e = new Envelope();
+        e.queueId = global.QueueId.next();
+        e.sender = original.sender;
+        for (String a : addresses) {
+            e.recipients.add(new Recipient(a));
+        }
+        e.origin = "local";
+        e.protocol = "local";
+        e.ret = original.ret;
+        e.envid = original.envid;
+        e.size = message.length;
+        producer.sendBodyAndHeaders("direct:cleanup", message, e.toHeaders());
+        return e.queueId;
+    }
+
+    public MainCf config() {
+        return cf;
+    }
+
+    public MasterCf masterCf() {
+        return master;
+    }
+
+    /** Warnings about main.cf parameters no part of the MTA uses (as postconf prints them). */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        for (String p : cf.unusedParameters()) {
+            out.add(cf.file() + ": unused parameter: " + p);
+        }
+        return out;
+    }
+
+    public void start() throws Exception {
+        MailLog.open(cf, foreground);
+        for (String w : warnings()) {
+            MailLog.warning("postfix/master", w);
+        }
+        Files.createDirectories(queueDirectory.resolve("maildrop"));
+        Files.createDirectories(queueDirectory.resolve("pid"));
+        Files.createDirectories(queueDirectory.resolve("public"));
+        Files.createDirectories(cf.path("data_directory"));
+        broker = new EmbeddedBroker(cf);
+        broker.start();
+        pool = new JmsPoolConnectionFactory();
+        pool.setConnectionFactory(broker.connectionFactory());
+        pool.setMaxConnections(8);
+        pool.setMaxSessionsPerConnection(500);
+        pool.setBlockIfSessionPoolIsFull(true);
+
+        camel = new DefaultCamelContext();
+        camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "false");
+        camel.getShutdownStrategy().setTimeout(30);
+        camel.getShutdownStrategy().setLogInflightExchangesOnTimeout(true);
+        JmsComponent jms = new JmsComponent();
+        jms.setConnectionFactory(pool);
+        camel.addComponent("jms", jms);
+        for (Map.Entry<String, Object> b : beans.entrySet()) {
+            camel.getRegistry().bind(b.getKey(), b.getValue());
+        }
+        for (RouteBuilder r : routes) {
+            camel.addRoutes(r);
+        }
+        camel.start();
+        producer = camel.createProducerTemplate();
+        showq = new ShowqServer(cf, broker, queueDirectory.resolve("public").resolve("showq"));
+        showq.start();
+        MailLog.info("postfix/master", "daemon started -- version " + cf.get("mail_version") + ", configuration " + cf.configDir());
+    }
+
+    /** The smtpd listen addresses, as master.cf names them. */
+    public List<MasterCf.Service> listeners() {
+        return master.services().stream().filter(s -> s.isInet() && s.command().equals("smtpd")).toList();
+    }
+
+    public EmbeddedBroker broker() {
+        return broker;
+    }
+
+    public CamelContext camel() {
+        return camel;
+    }
+
+    @Override
+    public void close() {
+        if (showq != null) {
+            showq.close();
+        }
+        if (camel != null) {
+            try {
+                camel.stop();
+            } catch (Exception e) {
+                MailLog.warning("postfix/master", "stopping routes: " + e);
+            }
+        }
+        for (ExecutorService p : pools) {
+            p.shutdownNow();
+        }
+        if (pool != null) {
+            pool.stop();
+        }
+        if (broker != null) {
+            try {
+                broker.close();
+            } catch (Exception e) {
+                MailLog.warning("postfix/master", "stopping the broker: " + e);
+            }
+        }
+        MailLog.info("postfix/master", "terminating on signal 15");
+        MailLog.close();
+    }
+}

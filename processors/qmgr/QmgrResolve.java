@@ -1,0 +1,85 @@
+package qmgr;
+
+import global.Envelope;
+import global.MailLog;
+import global.Recipient;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import trivialrewrite.Resolved;
+import trivialrewrite.TrivialRewrite;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * NAME
+ *   QmgrResolve - qmgr(8) moving a message into the active queue
+ * SYNOPSIS
+ *   from("jms:queue:incoming").process(activeLimit).process(resolve).split(body()).to("jms:queue:active")
+ * DESCRIPTION
+ *   Logs {@code ID: from=<sender>, size=N, nrcpt=N (queue active)}, resolves every recipient
+ *   still pending with trivial-rewrite (transport and next hop), and groups the recipients by
+ *   destination. The body becomes a list of {@link ActiveEntry}, one per destination; the
+ *   route sends each to `active` in the same transaction that consumed the message, so a
+ *   message is in incoming or in active, never in neither. A transport that master.cf does not
+ *   define gets the built-in {@code retry} agent (deferred: mail transport unavailable).
+ * DIAGNOSTICS
+ *   An unreadable envelope throws IllegalArgumentException; the broker redelivers and, past
+ *   the redelivery limit, moves the entry to `corrupt`.
+ */
+public final class QmgrResolve implements Processor {
+    private final TrivialRewrite trivialRewrite;
+    private final Set<String> transports;
+
+    public QmgrResolve(TrivialRewrite trivialRewrite, Set<String> transports) {
+        this.trivialRewrite = trivialRewrite;
+        this.transports = transports;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Envelope env = Envelope.fromHeaders(exchange.getIn().getHeaders());
+        byte[] message = exchange.getIn().getBody(byte[].class);
+        env.activeTime = System.currentTimeMillis();
+        List<Recipient> pending = env.recipients.stream().filter(r -> !r.isDone()).toList();
+        MailLog.info("qmgr", env.queueId + ": from=<" + env.sender + ">, size=" + env.size + ", nrcpt=" + pending.size() + " (queue active)");
+
+        Map<String, List<Recipient>> byDestination = new LinkedHashMap<>();
+        Map<String, Resolved> destinations = new LinkedHashMap<>();
+        for (Recipient r : pending) {
+            Resolved where = resolve(r.address());
+            destinations.putIfAbsent(where.destination(), where);
+            byDestination.computeIfAbsent(where.destination(), k -> new ArrayList<>()).add(r);
+        }
+        List<ActiveEntry> entries = new ArrayList<>();
+        for (Map.Entry<String, List<Recipient>> e : byDestination.entrySet()) {
+            Envelope part = env.copy();
+            Resolved where = destinations.get(e.getKey());
+            part.transport = where.transport();
+            part.nexthop = where.nexthop();
+            part.recipients = e.getValue();
+            entries.add(new ActiveEntry(part, message, byDestination.size()));
+        }
+        exchange.getIn().setBody(entries);
+    }
+
+    private Resolved resolve(String address) {
+        Resolved r = trivialRewrite.resolve(address);
+        if (r.transport().equals("error") || transports.contains(r.transport())) {
+            return r;
+        }
+        return new Resolved("retry", "4.3.0 mail transport unavailable: " + r.transport(), address, r.addressClass());
+    }
+
+    /** The split step: one ActiveEntry becomes the JMS message for `active`. */
+    public static void toActiveMessage(Exchange exchange) {
+        ActiveEntry entry = exchange.getIn().getBody(ActiveEntry.class);
+        Map<String, Object> headers = entry.envelope().toHeaders();
+        headers.put(ActiveEntry.PARTS, entry.parts());
+        exchange.getIn().setHeaders(headers);
+        exchange.getIn().setBody(entry.message());
+    }
+}

@@ -1,0 +1,80 @@
+package smtp;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * NAME
+ *   DotStuffingOutputStream - message content as SMTP DATA (RFC 5321 section 4.5.2)
+ * SYNOPSIS
+ *   DotStuffingOutputStream data = new DotStuffingOutputStream(bufferedSocketOut);
+ *   data.write(message); data.finish();
+ * DESCRIPTION
+ *   Transforms on the fly, without copying the message: a line that starts with '.' gets
+ *   one more '.', a bare LF becomes CRLF (Postfix's smtp writes every line with CRLF), and
+ *   {@link #finish()} ends the last line with CRLF when the content did not, then writes the
+ *   terminating {@code .CRLF} and flushes. A bare CR is content, not a line end. The stream
+ *   writes runs of unchanged bytes in one call, so the buffer underneath sees few writes.
+ *   Closing this stream does not close the stream underneath.
+ * DIAGNOSTICS
+ *   Write errors of the stream underneath pass through.
+ */
+public final class DotStuffingOutputStream extends FilterOutputStream {
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] END = {'.', '\r', '\n'};
+
+    private boolean atLineStart = true;
+    private boolean afterCr;
+
+    public DotStuffingOutputStream(OutputStream out) {
+        super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        int run = off;
+        int end = off + len;
+        for (int i = off; i < end; i++) {
+            byte c = b[i];
+            if (atLineStart && c == '.') {
+                out.write(b, run, i - run);
+                out.write('.');
+                run = i;
+            }
+            if (c == '\n') {
+                if (!afterCr) {
+                    out.write(b, run, i - run);
+                    out.write('\r');
+                    run = i;
+                }
+                atLineStart = true;
+            } else {
+                atLineStart = false;
+            }
+            afterCr = c == '\r';
+        }
+        out.write(b, run, end - run);
+    }
+
+    /** Completes the last line and writes the end-of-data line; flushes. */
+    public void finish() throws IOException {
+        if (!atLineStart) {
+            out.write(CRLF);
+        }
+        out.write(END);
+        out.flush();
+        atLineStart = true;
+        afterCr = false;
+    }
+
+    @Override
+    public void close() throws IOException {
+        flush();
+    }
+}

@@ -1,0 +1,362 @@
+package smtp;
+
+import global.DeliveryRequest;
+import global.Envelope;
+import global.Recipient;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * NAME
+ *   SmtpTransaction - one SMTP session with one server (Postfix's smtp_proto.c)
+ * SYNOPSIS
+ *   boolean greeted = new SmtpTransaction(request, connection, params).run();
+ * DESCRIPTION
+ *   Greeting, EHLO (HELO when EHLO gets 5xx), the SIZE and SMTPUTF8 checks, MAIL FROM with
+ *   SIZE, BODY=8BITMIME, SMTPUTF8, RET and ENVID as the server supports them, one RCPT TO per
+ *   recipient not yet done (with NOTIFY and ORCPT when the server announced DSN), DATA, the
+ *   message dot-stuffed, and QUIT. With PIPELINING, MAIL, the RCPTs and DATA go out in one
+ *   write (in groups of 100 commands) and the replies are read in order; otherwise lock-step.
+ *   Outcomes go on the recipients: the final 2xx marks the accepted ones sent with the
+ *   server's reply as reason; a 4xx defers, a 5xx bounces, the recipient that RCPT concerned,
+ *   or all of them for MAIL, DATA and end of data. Reasons use Postfix's wording:
+ *   {@code host NAME[ADDR] said: REPLY (in reply to RCPT TO command)}. Envelope ENVID and
+ *   ORCPT are taken as decoded text and sent xtext-encoded.
+ * DIAGNOSTICS
+ *   Never throws for network trouble: a timeout defers every recipient still open with
+ *   {@code conversation with NAME[ADDR] timed out while STAGE} (4.4.2), a dropped connection
+ *   with {@code lost connection with NAME[ADDR] while STAGE} (4.4.2), a malformed reply with
+ *   4.5.0. A greeting that is not 2xx defers (a 5xx greeting too, as with Postfix's
+ *   smtp_skip_5xx_greeting), so the agent tries the next host.
+ */
+final class SmtpTransaction {
+    private static final int PIPELINE_GROUP = 100;
+    private static final String GREETING = "receiving the initial server greeting";
+
+    private final DeliveryRequest request;
+    private final SmtpConnection conn;
+    private final MailHost host;
+    private final SmtpParams params;
+    private final List<Recipient> todo = new ArrayList<>();
+    private final Set<Recipient> answered = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final List<Recipient> accepted = new ArrayList<>();
+
+    private String stage = GREETING;
+    private EsmtpFeatures features = EsmtpFeatures.NONE;
+    private boolean greeted;
+    private boolean mailAccepted = true;
+    private boolean dataReady;
+
+    SmtpTransaction(DeliveryRequest request, SmtpConnection conn, SmtpParams params) {
+        this.request = request;
+        this.conn = conn;
+        this.host = conn.host();
+        this.params = params;
+        for (Recipient r : request.recipients) {
+            if (!r.isDone()) {
+                todo.add(r);
+            }
+        }
+    }
+
+    /** Runs the session; returns whether the server greeted (a session in Postfix's count). */
+    boolean run() {
+        try {
+            if (greet() && hello() && acceptable()) {
+                transact();
+            }
+            quit();
+        } catch (SocketTimeoutException e) {
+            deferOpen("4.4.2", "conversation with " + host.namaddr() + " timed out while " + stage);
+        } catch (MalformedReplyException e) {
+            deferOpen("4.5.0", "host " + host.namaddr() + " sent an unexpected reply while " + stage + ": " + e.line());
+        } catch (IOException e) {
+            deferOpen("4.4.2", "lost connection with " + host.namaddr() + " while " + stage);
+        }
+        return greeted;
+    }
+
+    private boolean greet() throws IOException {
+        stage = GREETING;
+        SmtpReply r = conn.readReply(params.heloTimeout());
+        greeted = true;
+        request.connectedTime = System.currentTimeMillis();
+        if (r.isPositive()) {
+            return true;
+        }
+        deferOpen("4" + r.dsn().substring(1), "host " + host.namaddr() + " refused to talk to me: " + r.text());
+        return false;
+    }
+
+    private boolean hello() throws IOException {
+        stage = "performing the EHLO handshake";
+        SmtpReply r = command("EHLO " + params.heloName(), params.heloTimeout());
+        if (r.isPositive()) {
+            features = EsmtpFeatures.parse(r);
+            return true;
+        }
+        if (!r.isPermanent()) {
+            fail(r, "EHLO command", todo);
+            return false;
+        }
+        stage = "performing the HELO handshake";
+        r = command("HELO " + params.heloName(), params.heloTimeout());
+        if (r.isPositive()) {
+            return true;
+        }
+        fail(r, "HELO command", todo);
+        return false;
+    }
+
+    /** Postfix's checks before MAIL FROM: the server's SIZE limit and SMTPUTF8 support. */
+    private boolean acceptable() {
+        long size = request.message.length;
+        if (features.size() && features.sizeLimit() > 0 && size > features.sizeLimit()) {
+            bounceOpen("5.3.4", "message size " + size + " exceeds size limit " + features.sizeLimit()
+                    + " of server " + host.namaddr());
+            return false;
+        }
+        if (needsSmtputf8() && !features.smtputf8()) {
+            bounceOpen("5.6.7", "SMTPUTF8 is required, but was not offered by host " + host.namaddr());
+            return false;
+        }
+        return true;
+    }
+
+    private void transact() throws IOException {
+        List<Step> steps = new ArrayList<>();
+        steps.add(new Step(Step.Kind.MAIL, mailCommand(), null));
+        for (Recipient r : todo) {
+            steps.add(new Step(Step.Kind.RCPT, rcptCommand(r), r));
+        }
+        if (features.pipelining()) {
+            steps.add(new Step(Step.Kind.DATA, "DATA", null));
+        }
+        int group = features.pipelining() ? PIPELINE_GROUP : 1;
+        for (int i = 0; i < steps.size() && mailAccepted; i += group) {
+            List<Step> batch = steps.subList(i, Math.min(steps.size(), i + group));
+            for (Step s : batch) {
+                conn.send(s.line);
+            }
+            stage = batch.get(0).stage();
+            conn.flush(timeout(batch.get(0)));
+            for (Step s : batch) {
+                stage = s.stage();
+                handle(s, conn.readReply(timeout(s)));
+            }
+        }
+        if (!features.pipelining() && mailAccepted && !accepted.isEmpty()) {
+            Step data = new Step(Step.Kind.DATA, "DATA", null);
+            stage = data.stage();
+            handle(data, command(data.line, timeout(data)));
+        }
+        if (dataReady) {
+            body();
+        }
+    }
+
+    private void handle(Step step, SmtpReply r) {
+        switch (step.kind) {
+            case MAIL:
+                if (!r.isPositive()) {
+                    mailAccepted = false;
+                    fail(r, "MAIL FROM command", todo);
+                }
+                break;
+            case RCPT:
+                if (!mailAccepted) {
+                    break;
+                }
+                if (r.isPositive()) {
+                    accepted.add(step.recipient);
+                } else {
+                    answered.add(step.recipient);
+                    fail(r, "RCPT TO command", List.of(step.recipient));
+                }
+                break;
+            case DATA:
+                if (r.code() == 354) {
+                    dataReady = true;
+                } else if (mailAccepted && !accepted.isEmpty()) {
+                    fail(r, "DATA command", accepted);
+                }
+                break;
+            default:
+                throw new IllegalStateException(step.kind.name());
+        }
+    }
+
+    /** Sends the message; a 354 without accepted recipients gets an empty message and "." only. */
+    private void body() throws IOException {
+        boolean deliver = mailAccepted && !accepted.isEmpty();
+        stage = "sending message body";
+        conn.sendMessage(deliver ? request.message : new byte[0], params.dataXferTimeout());
+        stage = "sending end of data -- message may be sent more than once";
+        SmtpReply r = conn.readReply(params.dataDoneTimeout());
+        if (!deliver) {
+            return;
+        }
+        if (r.isPositive()) {
+            for (Recipient a : accepted) {
+                a.sent(r.dsn(), r.text(), host.relay());
+            }
+        } else {
+            fail(r, "end of DATA command", accepted);
+        }
+    }
+
+    private void quit() {
+        try {
+            stage = "sending QUIT";
+            command("QUIT", params.quitTimeout());
+        } catch (IOException e) {
+            // every outcome is recorded; a server that hangs up on QUIT changes nothing
+        }
+    }
+
+    private SmtpReply command(String line, long timeout) throws IOException {
+        conn.send(line);
+        conn.flush(timeout);
+        return conn.readReply(timeout);
+    }
+
+    private String mailCommand() {
+        Envelope e = request.envelope;
+        StringBuilder sb = new StringBuilder("MAIL FROM:<").append(e.isNullSender() ? "" : e.sender).append('>');
+        if (features.size()) {
+            sb.append(" SIZE=").append(request.message.length);
+        }
+        if (features.eightBitMime() && has8bit(request.message)) {
+            sb.append(" BODY=8BITMIME");
+        }
+        if (features.smtputf8() && needsSmtputf8()) {
+            sb.append(" SMTPUTF8");
+        }
+        if (features.dsn()) {
+            if (e.ret != null && !e.ret.isBlank()) {
+                sb.append(" RET=").append(e.ret.strip().toUpperCase(Locale.ROOT));
+            }
+            if (e.envid != null && !e.envid.isBlank()) {
+                sb.append(" ENVID=").append(Xtext.encode(e.envid.strip()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private String rcptCommand(Recipient r) {
+        StringBuilder sb = new StringBuilder("RCPT TO:<").append(r.address()).append('>');
+        if (features.dsn()) {
+            if (!r.dsnNotify().isBlank()) {
+                sb.append(" NOTIFY=").append(r.dsnNotify().strip().toUpperCase(Locale.ROOT));
+            }
+            if (!r.orcpt().isBlank()) {
+                sb.append(" ORCPT=").append(orcpt(r.orcpt().strip()));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** ORCPT as addr-type;xtext: a stored "rfc822;addr" keeps its type, a bare address gets rfc822. */
+    private static String orcpt(String value) {
+        int semi = value.indexOf(';');
+        if (semi > 0) {
+            return value.substring(0, semi) + ";" + Xtext.encode(value.substring(semi + 1));
+        }
+        return "rfc822;" + Xtext.encode(value);
+    }
+
+    private boolean needsSmtputf8() {
+        if (!isAscii(request.envelope.sender)) {
+            return true;
+        }
+        for (Recipient r : todo) {
+            if (!isAscii(r.address())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isAscii(String s) {
+        return s == null || s.chars().allMatch(c -> c < 128);
+    }
+
+    private static boolean has8bit(byte[] message) {
+        for (byte b : message) {
+            if (b < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long timeout(Step s) {
+        switch (s.kind) {
+            case MAIL: return params.mailTimeout();
+            case RCPT: return params.rcptTimeout();
+            default: return params.dataInitTimeout();
+        }
+    }
+
+    /** The server's answer to a command: 5xx bounces, anything else (4xx, or out of protocol) defers. */
+    private void fail(SmtpReply r, String command, List<Recipient> recipients) {
+        String reason = "host " + host.namaddr() + " said: " + r.text() + " (in reply to " + command + ")";
+        for (Recipient rcpt : recipients) {
+            if (rcpt.isDone()) {
+                continue;
+            }
+            if (r.isPermanent()) {
+                rcpt.bounce(r.dsn(), reason, host.relay());
+            } else {
+                rcpt.defer(r.isPositive() ? "4.5.0" : r.dsn(), reason, host.relay());  // a 2xx here is out of protocol
+            }
+        }
+    }
+
+    /** Defers every recipient of this session that has no answer of its own yet. */
+    private void deferOpen(String dsn, String reason) {
+        for (Recipient r : todo) {
+            if (!r.isDone() && !answered.contains(r)) {
+                r.defer(dsn, reason, host.relay());
+            }
+        }
+    }
+
+    private void bounceOpen(String dsn, String reason) {
+        for (Recipient r : todo) {
+            if (!r.isDone()) {
+                r.bounce(dsn, reason, host.relay());
+            }
+        }
+    }
+
+    /** One pipelinable command and what its reply concerns. */
+    private static final class Step {
+        enum Kind { MAIL, RCPT, DATA }
+
+        final Kind kind;
+        final String line;
+        final Recipient recipient;
+
+        Step(Kind kind, String line, Recipient recipient) {
+            this.kind = kind;
+            this.line = line;
+            this.recipient = recipient;
+        }
+
+        String stage() {
+            switch (kind) {
+                case MAIL: return "sending MAIL FROM";
+                case RCPT: return "sending RCPT TO";
+                default: return "sending DATA command";
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package smtpd;
+
+/**
+ * NAME
+ *   HeloCommand - HELO and EHLO
+ * DESCRIPTION
+ *   Records the client's name, resets any transaction, and answers EHLO with the extensions
+ *   this server honours: PIPELINING, SIZE (message_size_limit), VRFY (unless
+ *   disable_vrfy_command), ENHANCEDSTATUSCODES, 8BITMIME, DSN. HELO gets a one-line 250.
+ * DIAGNOSTICS
+ *   {@code 501 Syntax: EHLO hostname} without an argument.
+ */
+final class HeloCommand implements SmtpCommand {
+    @Override
+    public Reply handle(SmtpSession s, String arg) {
+        boolean ehlo = s.lastCommand.equals("EHLO");
+        String name = arg.strip();
+        if (name.isEmpty()) {
+            return Reply.of(501, "Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
+        }
+        s.resetTransaction();
+        s.heloName = name;
+        s.esmtp = ehlo;
+        if (!ehlo) {
+            return Reply.of(250, s.settings.myhostname);
+        }
+        StringBuilder sb = new StringBuilder(s.settings.myhostname);
+        sb.append("\nPIPELINING");
+        sb.append("\nSIZE");
+        if (s.settings.messageSizeLimit > 0) {
+            sb.append(' ').append(s.settings.messageSizeLimit);
+        }
+        if (!s.settings.vrfyDisabled) {
+            sb.append("\nVRFY");
+        }
+        sb.append("\nENHANCEDSTATUSCODES");
+        sb.append("\n8BITMIME");
+        sb.append("\nDSN");
+        return Reply.of(250, sb.toString());
+    }
+}

@@ -1,0 +1,87 @@
+package smtpd;
+
+import global.Envelope;
+import global.MailLog;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.netty.NettyConsumer;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+
+/**
+ * NAME
+ *   RouteSubmission - a received message becomes an exchange of the smtpd route
+ * DESCRIPTION
+ *   The exchange body is the message bytes as received; its headers are the envelope
+ *   ({@link Envelope#toHeaders}). The route (routes/SmtpdRoute) runs cleanup and sends to the
+ *   durable incoming queue; when it returns without an exception the message is on the synced
+ *   journal and the client gets its 250. A route may refuse a message by setting the header
+ *   {@code smtpd_reply} to an SMTP reply ({@code 550 5.7.1 text}): the client gets that reply
+ *   and nothing is queued (the before-queue filter contract).
+ * DIAGNOSTICS
+ *   Any exception from the route: the client gets {@code 451 4.3.0 Error: queue file write
+ *   error} (the message is not acknowledged, so the client keeps it) and the cause is logged.
+ */
+final class RouteSubmission implements SmtpdSubmission {
+    public static final String SMTPD_REPLY = "smtpd_reply";
+
+    private final NettyConsumer consumer;
+    private final ExecutorService queueWriters;
+    private final SmtpdSettings settings;
+
+    RouteSubmission(NettyConsumer consumer, ExecutorService queueWriters, SmtpdSettings settings) {
+        this.consumer = consumer;
+        this.queueWriters = queueWriters;
+        this.settings = settings;
+    }
+
+    @Override
+    public void submit(Envelope envelope, byte[] message, BiConsumer<String, Reply> done) {
+        try {
+            queueWriters.execute(() -> run(envelope, message, done));
+        } catch (RejectedExecutionException e) {
+            done.accept(null, Reply.of(421, "4.3.2 " + settings.myhostname + " Service shutting down"));
+        }
+    }
+
+    private void run(Envelope envelope, byte[] message, BiConsumer<String, Reply> done) {
+        Exchange exchange = consumer.createExchange(false);
+        String queueId = null;
+        Reply failure;
+        try {
+            exchange.getIn().setBody(message);
+            exchange.getIn().getHeaders().putAll(envelope.toHeaders());
+            consumer.getProcessor().process(exchange);
+            failure = outcome(envelope, exchange);
+            if (failure == null) {
+                queueId = envelope.queueId;
+            }
+        } catch (Exception e) {
+            failure = queueError(envelope, e);
+        } finally {
+            consumer.releaseExchange(exchange, false);
+        }
+        done.accept(queueId, failure);
+    }
+
+    private Reply outcome(Envelope envelope, Exchange exchange) {
+        if (exchange.getException() != null) {
+            return queueError(envelope, exchange.getException());
+        }
+        Object refusal = exchange.getMessage().getHeader(SMTPD_REPLY);
+        if (refusal != null) {
+            String text = refusal.toString().strip();
+            if (text.matches("[45]\\d\\d .*")) {
+                return Reply.of(Integer.parseInt(text.substring(0, 3)), text.substring(4));
+            }
+            return Reply.of(550, "5.7.1 " + text);
+        }
+        return null;
+    }
+
+    private Reply queueError(Envelope envelope, Throwable e) {
+        MailLog.warning(settings.program, envelope.queueId + ": queue file write error: " + e);
+        return Reply.of(451, "4.3.0 Error: queue file write error");
+    }
+}

@@ -1,0 +1,108 @@
+package smtpd;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * NAME
+ *   SmtpLineDecoder - splits the SMTP byte stream into command lines and content lines
+ * DESCRIPTION
+ *   In command mode a line ends at LF (a CR before it is dropped) and comes out as a String;
+ *   a line longer than line_length_limit comes out as {@link #TOO_LONG}, its bytes discarded.
+ *   In content mode (after 354) a line ends only at CRLF and comes out as a {@link ContentLine}
+ *   with its CRLF. A bare LF inside content is normalised to CRLF but never ends the data:
+ *   only a real {@code CRLF.CRLF} does, so SMTP smuggling with {@code LF.LF} or
+ *   {@code LF.CRLF} cannot split one message into two here or at the next hop. Very long
+ *   content lines come out in pieces (never mistaken for the final dot).
+ */
+public final class SmtpLineDecoder extends ByteToMessageDecoder {
+    public static final String TOO_LONG = "\u0000too long";
+    private static final int MAX_CONTENT_PIECE = 64 * 1024;
+
+    /** A content line: bytes ending in CRLF, {@code endsLine} false for a piece of a long line. */
+    public record ContentLine(byte[] bytes, boolean startsLine, boolean endsLine) {
+        public boolean isEndOfData() {
+            return startsLine && endsLine && bytes.length == 3 && bytes[0] == '.';
+        }
+    }
+
+    private final int lineLimit;
+    private volatile boolean content;
+    private boolean discarding;
+    private boolean midLine;
+
+    public SmtpLineDecoder(int lineLimit) {
+        this.lineLimit = lineLimit;
+    }
+
+    /** Switches between command and content mode; called on the channel's event loop. */
+    public void contentMode(boolean on) {
+        content = on;
+        midLine = false;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (content) {
+            decodeContent(in, out);
+        } else {
+            decodeCommand(in, out);
+        }
+    }
+
+    private void decodeCommand(ByteBuf in, List<Object> out) {
+        int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            if (in.readableBytes() > lineLimit) {
+                in.skipBytes(in.readableBytes());
+                discarding = true;
+            }
+            return;
+        }
+        int len = lf - in.readerIndex();
+        if (discarding || len > lineLimit) {
+            in.skipBytes(len + 1);
+            discarding = false;
+            out.add(TOO_LONG);
+            return;
+        }
+        int textLen = len > 0 && in.getByte(lf - 1) == '\r' ? len - 1 : len;
+        String line = in.toString(in.readerIndex(), textLen, StandardCharsets.UTF_8);
+        in.skipBytes(len + 1);
+        out.add(line);
+    }
+
+    private void decodeContent(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            if (in.readableBytes() >= MAX_CONTENT_PIECE) {
+                int n = in.readableBytes();
+                if (in.getByte(in.writerIndex() - 1) == '\r') {
+                    n--; // keep a trailing CR with the LF that may follow
+                }
+                byte[] piece = new byte[n];
+                in.readBytes(piece);
+                out.add(new ContentLine(piece, !midLine, false));
+                midLine = true;
+            }
+            return;
+        }
+        int len = lf - start;
+        boolean crlf = len > 0 && in.getByte(lf - 1) == '\r';
+        int textLen = crlf ? len - 1 : len;
+        byte[] line = new byte[textLen + 2];
+        in.getBytes(start, line, 0, textLen);
+        line[textLen] = '\r';
+        line[textLen + 1] = '\n';
+        in.skipBytes(len + 1);
+        boolean starts = !midLine;
+        midLine = false;
+        // a bare LF is normalised to CRLF but does not count as a line end for the final dot
+        out.add(new ContentLine(line, starts, crlf));
+    }
+}

@@ -1,0 +1,60 @@
+package smtpd;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.apache.camel.component.netty.NettyConsumer;
+import org.apache.camel.component.netty.ServerInitializerFactory;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * NAME
+ *   SmtpdInitializer - the Netty pipeline of an smtpd listener behind a camel-netty consumer
+ * SYNOPSIS
+ *   from("netty:tcp://127.0.0.1:2525?serverInitializerFactory=#smtpd-127.0.0.1:2525&sync=false")
+ * DESCRIPTION
+ *   camel-netty binds the port and owns the event loops; this factory puts the SMTP protocol
+ *   on each accepted channel: idle timeout (smtpd_timeout), {@link SmtpLineDecoder},
+ *   {@link SmtpServerHandler}. Each message a client finishes becomes one exchange of the
+ *   consumer's route (see {@link RouteSubmission}), processed on the {@code queueWriters}
+ *   pool, so the route's blocking steps never run on an event loop.
+ */
+public final class SmtpdInitializer extends ServerInitializerFactory {
+    private final SmtpdSettings settings;
+    private final ExecutorService queueWriters;
+    private final AtomicInteger sessions;
+    private final SmtpdSubmission submission;
+
+    public SmtpdInitializer(SmtpdSettings settings, ExecutorService queueWriters) {
+        this(settings, queueWriters, new AtomicInteger(), null);
+    }
+
+    private SmtpdInitializer(SmtpdSettings settings, ExecutorService queueWriters, AtomicInteger sessions, SmtpdSubmission submission) {
+        this.settings = settings;
+        this.queueWriters = queueWriters;
+        this.sessions = sessions;
+        this.submission = submission;
+    }
+
+    @Override
+    public ServerInitializerFactory createPipelineFactory(NettyConsumer consumer) {
+        return new SmtpdInitializer(settings, queueWriters, sessions, new RouteSubmission(consumer, queueWriters, settings));
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        SmtpLineDecoder decoder = new SmtpLineDecoder(settings.lineLengthLimit);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("idle", new IdleStateHandler(settings.timeoutSeconds, 0, 0, TimeUnit.SECONDS));
+        p.addLast("lines", decoder);
+        p.addLast("smtpd", new SmtpServerHandler(settings, decoder, submission, sessions));
+    }
+
+    /** Open SMTP sessions on this listener. */
+    public int sessions() {
+        return sessions.get();
+    }
+}

@@ -1,0 +1,59 @@
+package smtpd;
+
+import global.LookupTable;
+import global.MainCf;
+import global.NetworkList;
+import global.Tables;
+import trivialrewrite.TrivialRewrite;
+
+import java.util.List;
+
+/**
+ * NAME
+ *   SmtpdSettings - one smtpd service's parameters, read once at startup
+ * DESCRIPTION
+ *   main.cf with the service's master.cf {@code -o} overrides, converted to typed values so
+ *   the SMTP hot path never parses configuration. Validation happens here: a bad value stops
+ *   startup with a ConfigException naming the parameter.
+ */
+public final class SmtpdSettings {
+    public final MainCf cf;
+    public final String program;
+    public final String myhostname;
+    public final String banner;
+    public final long messageSizeLimit;
+    public final int recipientLimit;
+    public final int timeoutSeconds;
+    public final int softErrorLimit;
+    public final int hardErrorLimit;
+    public final long errorSleepMillis;
+    public final int lineLengthLimit;
+    public final boolean vrfyDisabled;
+    public final int maxSessions;
+    public final NetworkList mynetworks;
+    public final TrivialRewrite trivialRewrite;
+    public final List<LookupTable> localRecipientMaps;
+    public final List<LookupTable> virtualAliasMaps;
+    public final String recipientDelimiter;
+
+    public SmtpdSettings(MainCf cf, Tables tables, TrivialRewrite trivialRewrite, String program, int maxSessions) {
+        this.cf = cf;
+        this.program = program;
+        this.myhostname = cf.get("myhostname");
+        this.banner = cf.get("smtpd_banner");
+        this.messageSizeLimit = cf.size("message_size_limit");
+        this.recipientLimit = cf.integer("smtpd_recipient_limit");
+        this.timeoutSeconds = (int) cf.seconds("smtpd_timeout");
+        this.softErrorLimit = cf.integer("smtpd_soft_error_limit");
+        this.hardErrorLimit = cf.integer("smtpd_hard_error_limit");
+        this.errorSleepMillis = cf.seconds("smtpd_error_sleep_time") * 1000;
+        this.lineLengthLimit = Math.max(cf.integer("line_length_limit"), 512);
+        this.vrfyDisabled = cf.bool("disable_vrfy_command");
+        this.maxSessions = maxSessions;
+        this.mynetworks = new NetworkList(cf, "mynetworks");
+        this.trivialRewrite = trivialRewrite;
+        this.localRecipientMaps = tables.maps("local_recipient_maps");
+        this.virtualAliasMaps = tables.maps("virtual_alias_maps");
+        this.recipientDelimiter = cf.get("recipient_delimiter");
+    }
+}

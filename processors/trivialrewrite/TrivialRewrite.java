@@ -1,0 +1,181 @@
+package trivialrewrite;
+
+import global.AddressLookup;
+import global.DomainList;
+import global.LookupTable;
+import global.MainCf;
+import global.Tables;
+
+import java.util.List;
+
+/**
+ * NAME
+ *   TrivialRewrite - trivial-rewrite(8): address rewriting and resolving
+ * SYNOPSIS
+ *   String canonical = tr.rewrite("user");          // user@$myorigin
+ *   Resolved where = tr.resolve("user@example.com"); // local:host, smtp:[relay]:25, ...
+ * DESCRIPTION
+ *   rewrite (context "canonical"): a bare user gets @$myorigin; with append_dot_mydomain a
+ *   host without dots gets .$mydomain; a trailing dot is dropped; source routes
+ *   ({@code @a,@b:user@c}) are reduced to the final address, as RFC 5321 allows.
+ *   resolve: transport_maps first (full address, then the domain and its parent domains,
+ *   then {@code *}); then mydestination -> local_transport, virtual_alias_domains -> the
+ *   address must have been expanded by cleanup (unknown user), relay_domains ->
+ *   relay_transport, else default_transport with relayhost or the domain as next hop.
+ *   The class of the address decides relay permission in smtpd.
+ */
+public final class TrivialRewrite {
+    private final MainCf cf;
+    private final String myorigin;
+    private final String mydomain;
+    private final boolean appendDotMydomain;
+    private final DomainList mydestination;
+    private final DomainList virtualAliasDomains;
+    private final DomainList relayDomains;
+    private final List<LookupTable> transportMaps;
+    private final String relayhost;
+
+    public TrivialRewrite(MainCf cf, Tables tables) {
+        this.cf = cf;
+        this.myorigin = cf.get("myorigin");
+        this.mydomain = cf.get("mydomain");
+        this.appendDotMydomain = cf.bool("append_dot_mydomain");
+        this.mydestination = new DomainList(cf, tables, "mydestination");
+        this.virtualAliasDomains = new DomainList(cf, tables, "virtual_alias_domains");
+        this.relayDomains = new DomainList(cf, tables, "relay_domains");
+        this.transportMaps = tables.maps("transport_maps");
+        this.relayhost = cf.get("relayhost").strip();
+        // validate the transport defaults now: a bad value stops startup, not a delivery
+        parseTransport("local_transport", cf.get("local_transport"), "", "");
+        parseTransport("default_transport", cf.get("default_transport"), "", "");
+    }
+
+    /** Rewrites an envelope or header address to its canonical form; "" stays "" (null sender). */
+    public String rewrite(String address) {
+        if (address.isEmpty()) {
+            return address;
+        }
+        String a = stripSourceRoute(address);
+        int at = a.lastIndexOf('@');
+        if (at < 0) {
+            return a + "@" + myorigin;
+        }
+        String domain = a.substring(at + 1);
+        if (domain.endsWith(".")) {
+            domain = domain.substring(0, domain.length() - 1);
+        }
+        if (appendDotMydomain && domain.indexOf('.') < 0 && !domain.startsWith("[") && !domain.equalsIgnoreCase("localhost")) {
+            domain = domain + "." + mydomain;
+        }
+        return a.substring(0, at + 1) + domain;
+    }
+
+    /** {@code @a,@b:user@c} -> {@code user@c}. */
+    public static String stripSourceRoute(String address) {
+        if (address.startsWith("@")) {
+            int colon = address.indexOf(':');
+            if (colon > 0) {
+                return address.substring(colon + 1);
+            }
+        }
+        return address;
+    }
+
+    public boolean isLocalDomain(String domain) {
+        return domain.isEmpty() || mydestination.matches(domain);
+    }
+
+    public boolean isVirtualAliasDomain(String domain) {
+        return !domain.isEmpty() && virtualAliasDomains.matches(domain);
+    }
+
+    public boolean isRelayDomain(String domain) {
+        return !domain.isEmpty() && relayDomains.matches(domain);
+    }
+
+    public Resolved.AddressClass classify(String address) {
+        String domain = AddressLookup.domain(address);
+        if (isLocalDomain(domain)) {
+            return Resolved.AddressClass.LOCAL;
+        }
+        if (isVirtualAliasDomain(domain)) {
+            return Resolved.AddressClass.VIRTUAL_ALIAS;
+        }
+        if (isRelayDomain(domain)) {
+            return Resolved.AddressClass.RELAY;
+        }
+        return Resolved.AddressClass.DEFAULT;
+    }
+
+    /** Resolves a rewritten address to transport and next hop. */
+    public Resolved resolve(String address) {
+        Resolved.AddressClass cls = classify(address);
+        String domain = AddressLookup.domain(address).toLowerCase();
+        String fromTable = transportLookup(address.toLowerCase(), domain);
+        switch (cls) {
+            case LOCAL:
+                return withTable(fromTable, parseTransport("local_transport", cf.get("local_transport"), cf.get("myhostname"), address), address, cls);
+            case VIRTUAL_ALIAS:
+                return new Resolved("error", "5.1.1 User unknown in virtual alias table", address, cls);
+            case RELAY:
+                return withTable(fromTable, parseTransport("relay_transport", cf.get("relay_transport"),
+                        relayhost.isEmpty() ? domain : relayhost, address), address, cls);
+            default:
+                return withTable(fromTable, parseTransport("default_transport", cf.get("default_transport"),
+                        relayhost.isEmpty() ? domain : relayhost, address), address, cls);
+        }
+    }
+
+    private Resolved withTable(String tableValue, Resolved dflt, String address, Resolved.AddressClass cls) {
+        if (tableValue == null) {
+            return dflt;
+        }
+        Resolved t = parseTransport("transport_maps", tableValue, dflt.nexthop(), address);
+        String transport = t.transport().isEmpty() ? dflt.transport() : t.transport();
+        return new Resolved(transport, t.nexthop(), address, cls);
+    }
+
+    private String transportLookup(String address, String domain) {
+        if (transportMaps.isEmpty()) {
+            return null;
+        }
+        for (LookupTable t : transportMaps) {
+            String v = t.get(address);
+            if (v != null) {
+                return v;
+            }
+            String d = domain;
+            v = t.get(d);
+            if (v != null) {
+                return v;
+            }
+            while (d.indexOf('.') > 0) {
+                d = d.substring(d.indexOf('.') + 1);
+                v = t.get("." + d);
+                if (v != null) {
+                    return v;
+                }
+            }
+            v = t.get("*");
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** {@code transport:nexthop}; an empty next hop takes {@code dfltNexthop}. */
+    private Resolved parseTransport(String parameter, String value, String dfltNexthop, String address) {
+        String v = value.strip();
+        int colon = v.indexOf(':');
+        String transport = colon < 0 ? v : v.substring(0, colon);
+        String nexthop = colon < 0 ? "" : v.substring(colon + 1);
+        if (!transport.isEmpty() && !transport.matches("[A-Za-z0-9_.-]+")) {
+            throw cf.bad(parameter, value, "transport:nexthop");
+        }
+        if (nexthop.isEmpty()) {
+            nexthop = dfltNexthop;
+        }
+        return new Resolved(transport, nexthop, address, Resolved.AddressClass.DEFAULT);
+    }
+}

@@ -9,7 +9,9 @@
 #   under BASE; master.cf is the repository's conf/master.cf with its smtpd
 #   listener moved to 127.0.0.1:LISTEN_PORT and every other inet service
 #   commented out (so a running development instance cannot collide), or a
-#   default master.cf when the repository has none. Lines in the environment
+#   default master.cf when the repository has none. The repository's
+#   lookup-tables/ is copied next to conf/, where relative table paths of the
+#   built-in defaults resolve. Lines in the environment
 #   variable CAMEL_MAIN_CF_EXTRA are appended to main.cf.
 #   camel_start runs "bin/camel-mta -c BASE/conf start", which returns when the
 #   listener accepts; camel_stop runs "... stop".
@@ -60,6 +62,8 @@ camel_setup() {
     CAMEL_LISTEN=$listen
     CAMEL_LOG=$base/maillog
     mkdir -p "$CAMEL_CONF" "$base/spool" "$base/lib" || return 1
+    # relative table paths resolve against the instance root (the directory holding conf/)
+    [ -d "$REPO/lookup-tables" ] && cp -r "$REPO/lookup-tables" "$base/"
     {
         echo "# main.cf written by bench/run.sh"
         echo "myhostname = bench.camel-mta.test"

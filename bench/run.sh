@@ -98,6 +98,7 @@ fi
 
 bench_install || exit 1
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 BASE=$(mktemp -d "$BENCH_TMP/camel-mta-bench.XXXXXX") || exit 1
 chmod 755 "$BASE"
 FAILED=0
@@ -194,6 +195,7 @@ report() {
     echo "camel-mta relay benchmark, $(date '+%Y-%m-%d %H:%M:%S %z')"
     echo "host: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)," \
          "Linux $(uname -r), Postfix $(postfix_version), spools on $(findmnt -n -o FSTYPE -T "$BASE" 2>/dev/null || stat -f -c %T "$BASE") ($BENCH_TMP)"
+    echo "load average before the run: $LOAD_BEFORE (other work on the machine skews the figures)"
     echo "workload: $MESSAGES msgs x $SIZE B, $SESSIONS sessions, $RCPTS rcpt, relay, $reuse" \
          "(warm-up $WARMUP, rounds $ROUNDS)"
     printf '%-12s %10s %14s %10s %14s\n' mta accept/s end-to-end/s accept-s end-to-end-s

@@ -55,16 +55,13 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private static Configuration load(MainCf cf) {
         String file = cf.get("artemis_config").strip();
-        String url;
-        if (file.isEmpty() || (!cf.isSet("artemis_config") && !Files.exists(cf.resolvePath(file)))) {
-            url = "artemis/broker.xml"; // the copy in the jar
-        } else {
-            Path p = cf.resolvePath(file);
-            if (!Files.isRegularFile(p)) {
-                throw new ConfigException(cf.file() + ": parameter artemis_config: file does not exist: " + p);
-            }
-            url = p.toUri().toString();
+        Path p = file.isEmpty() ? null : cf.resolvePath(file);
+        if (p == null || (!cf.isSet("artemis_config") && !Files.exists(p))) {
+            p = builtInConfig(cf);
+        } else if (!Files.isRegularFile(p)) {
+            throw new ConfigException(cf.file() + ": parameter artemis_config: file does not exist: " + p);
         }
+        String url = p.toUri().toString();
         try {
             FileConfiguration config = new FileConfiguration();
             FileDeploymentManager deployment = new FileDeploymentManager(url);
@@ -73,6 +70,21 @@ public final class EmbeddedBroker implements AutoCloseable {
             return config;
         } catch (Exception e) {
             throw new ConfigException(cf.file() + ": parameter artemis_config: cannot read " + url + ": " + e.getMessage());
+        }
+    }
+
+    /** The broker.xml that ships in the jar, copied to $queue_directory/artemis/ where an admin can read it. */
+    private static Path builtInConfig(MainCf cf) {
+        Path target = cf.path("queue_directory").resolve("artemis").resolve("broker.xml");
+        try (java.io.InputStream in = EmbeddedBroker.class.getClassLoader().getResourceAsStream("artemis/broker.xml")) {
+            if (in == null) {
+                throw new ConfigException("artemis/broker.xml is missing from the class path (a broken build?)");
+            }
+            Files.createDirectories(target.getParent());
+            Files.write(target, in.readAllBytes());
+            return target;
+        } catch (java.io.IOException e) {
+            throw new ConfigException(cf.file() + ": parameter queue_directory: cannot write " + target + ": " + e.getMessage());
         }
     }
 

@@ -86,10 +86,10 @@ public final class MtaServer implements AutoCloseable {
         this.foreground = foreground;
         this.master = MasterCf.load(cf);
         this.tables = new Tables(cf);
-        this.trivialRewrite = new TrivialRewrite(cf, tables);
         this.queueDirectory = cf.path("queue_directory");
         cf.path("data_directory");
         validate();
+        this.trivialRewrite = new TrivialRewrite(cf, tables);
         build();
     }
 

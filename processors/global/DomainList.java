@@ -9,8 +9,9 @@ import java.util.List;
  * DESCRIPTION
  *   Items are literal domain names or {@code type:name} tables whose keys are domains. A
  *   domain matches a literal exactly, or a parent-domain item {@code .example.com} for its
- *   subdomains, or a table that has the domain as a key (any value). Matching is
- *   case-insensitive. An empty list matches nothing.
+ *   subdomains, or a table that has the domain as a key (any value) or, for a subdomain, a
+ *   parent-domain key {@code .example.com} (Postfix's match_list with fixed-string tables).
+ *   Matching is case-insensitive; a trailing dot is ignored. An empty list matches nothing.
  */
 public final class DomainList {
     private final List<String> literals = new ArrayList<>();
@@ -39,6 +40,11 @@ public final class DomainList {
         for (LookupTable table : tables) {
             if (table.get(d) != null) {
                 return true;
+            }
+            for (int dot = d.indexOf('.', 1); dot > 0; dot = d.indexOf('.', dot + 1)) {
+                if (table.get(d.substring(dot)) != null) {
+                    return true;
+                }
             }
         }
         return false;

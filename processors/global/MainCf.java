@@ -134,8 +134,22 @@ public final class MainCf {
 
     /** The raw (unexpanded) value, explicit or default; null when unknown. */
     public String raw(String name) {
+        return raw(name, 0);
+    }
+
+    /**
+     * As {@link #raw(String)}; the mydomain default is derived from the effective myhostname
+     * (minus its first label), as Postfix does, so setting myhostname alone also sets mydomain.
+     */
+    private String raw(String name, int depth) {
         String v = explicit.get(name);
-        return v != null ? v : defaults.get(name);
+        if (v != null) {
+            return v;
+        }
+        if (name.equals("mydomain")) {
+            return Defaults.domainOf(expand("myhostname", raw("myhostname", depth + 1), depth + 1));
+        }
+        return defaults.get(name);
     }
 
     /** The expanded value; "" for an unknown parameter. */
@@ -157,7 +171,7 @@ public final class MainCf {
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             String ref = m.group(2) != null ? m.group(2) : m.group(3) != null ? m.group(3) : m.group(4);
-            m.appendReplacement(sb, Matcher.quoteReplacement(expand(ref, raw(ref), depth + 1)));
+            m.appendReplacement(sb, Matcher.quoteReplacement(expand(ref, raw(ref, depth + 1), depth + 1)));
         }
         m.appendTail(sb);
         return sb.toString();
@@ -216,13 +230,17 @@ public final class MainCf {
         if (!m.matches()) {
             throw bad(name, v, "a time such as 300s, 5m, 1h, 5d");
         }
-        long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-            case "m": return n * 60;
-            case "h": return n * 3600;
-            case "d": return n * 86400;
-            case "w": return n * 604800;
-            default: return n;
+        try {
+            long n = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "m": return Math.multiplyExact(n, 60L);
+                case "h": return Math.multiplyExact(n, 3600L);
+                case "d": return Math.multiplyExact(n, 86400L);
+                case "w": return Math.multiplyExact(n, 604800L);
+                default: return n;
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw bad(name, v, "a time such as 300s, 5m, 1h, 5d (this one is too large)");
         }
     }
 
@@ -299,7 +317,7 @@ public final class MainCf {
             d.put("mail_name", "camel-mta");
             d.put("mail_version", "0.1.0");
             d.put("myhostname", host);
-            d.put("mydomain", host.indexOf('.') > 0 ? host.substring(host.indexOf('.') + 1) : "localdomain");
+            d.put("mydomain", domainOf(host)); // the effective value follows myhostname: see raw()
             d.put("myorigin", "$myhostname");
             d.put("mydestination", "$myhostname, localhost.$mydomain, localhost");
             d.put("mynetworks", "127.0.0.0/8 [::1]/128");
@@ -361,6 +379,12 @@ public final class MainCf {
             d.put("artemis_config", "artemis/broker.xml");
             d.put("config_directory", "conf");
             return d;
+        }
+
+        /** $myhostname minus its first label, or "localdomain" for a name without dots. */
+        static String domainOf(String hostname) {
+            int dot = hostname.indexOf('.');
+            return dot > 0 && dot < hostname.length() - 1 ? hostname.substring(dot + 1) : "localdomain";
         }
 
         static String localHostName() {

@@ -102,6 +102,19 @@ public final class EmbeddedBroker implements AutoCloseable {
         return cf;
     }
 
+    /**
+     * The pooled connection factory the routes use: a few in-VM connections, sessions
+     * pooled, so no route creates a connection per message.
+     */
+    public org.messaginghub.pooled.jms.JmsPoolConnectionFactory pooledConnectionFactory() {
+        org.messaginghub.pooled.jms.JmsPoolConnectionFactory pool = new org.messaginghub.pooled.jms.JmsPoolConnectionFactory();
+        pool.setConnectionFactory(connectionFactory());
+        pool.setMaxConnections(8);
+        pool.setMaxSessionsPerConnection(500);
+        pool.setBlockIfSessionPoolIsFull(true);
+        return pool;
+    }
+
     /** The server-side queue of that name, or null. */
     public Queue queue(String name) {
         return server.locateQueue(SimpleString.of(name));

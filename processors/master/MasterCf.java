@@ -24,8 +24,9 @@ import java.util.Map;
  *   are unprivileged and local). maxproc {@code -} means default_process_limit; for an
  *   inet smtpd it caps concurrent sessions, for a delivery agent it is the consumer count.
  * DIAGNOSTICS
- *   A short line, a bad type, a bad maxproc or a bad listen address is a ConfigException that
- *   names master.cf and the line.
+ *   A short line, a bad type, a private/unpriv/chroot column other than y, n or -, a bad
+ *   wakeup or maxproc or a bad listen address is a ConfigException that names master.cf and
+ *   the line.
  */
 public final class MasterCf {
     /** One service line. */
@@ -107,6 +108,12 @@ public final class MasterCf {
         String type = f[1];
         if (!List.of("inet", "unix", "unix-dgram", "fifo", "pass").contains(type)) {
             throw new ConfigException(where + "bad service type '" + type + "': expected inet, unix, fifo or pass");
+        }
+        String[] flagColumns = {"private", "unpriv", "chroot"};
+        for (int c = 0; c < flagColumns.length; c++) {
+            if (!f[2 + c].matches("[yn-]")) {
+                throw new ConfigException(where + "bad " + flagColumns[c] + " '" + f[2 + c] + "': expected y, n or -");
+            }
         }
         int wakeup = parseNumber(where, "wakeup", f[5].replace("?", ""), 0);
         int maxproc = parseNumber(where, "maxproc", f[6], defaultProcessLimit);

@@ -237,19 +237,13 @@ public final class MtaServer implements AutoCloseable {
         Files.createDirectories(cf.path("data_directory"));
         broker = new EmbeddedBroker(cf);
         broker.start();
-        pool = new JmsPoolConnectionFactory();
-        pool.setConnectionFactory(broker.connectionFactory());
-        pool.setMaxConnections(8);
-        pool.setMaxSessionsPerConnection(500);
-        pool.setBlockIfSessionPoolIsFull(true);
+        pool = broker.pooledConnectionFactory();
 
         camel = new DefaultCamelContext();
         camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "false");
         camel.getShutdownStrategy().setTimeout(30);
         camel.getShutdownStrategy().setLogInflightExchangesOnTimeout(true);
-        JmsComponent jms = new JmsComponent();
-        jms.setConnectionFactory(pool);
-        camel.addComponent("jms", jms);
+        camel.addComponent("jms", JmsComponent.jmsComponent(pool));
         for (Map.Entry<String, Object> b : beans.entrySet()) {
             camel.getRegistry().bind(b.getKey(), b.getValue());
         }

@@ -55,7 +55,7 @@ public final class QueueListing {
             }
             for (MessageReference r : refs.values()) {
                 QueueEntry e = entry(name, r.getMessage());
-                byId.merge(name + "/" + e.queueId(), e, QueueListing::merge);
+                byId.merge(e.queueId(), e, QueueListing::merge);
             }
         }
         List<QueueEntry> out = new ArrayList<>(byId.values());
@@ -63,11 +63,25 @@ public final class QueueListing {
         return out;
     }
 
+    /**
+     * One line per queue id, as Postfix has one queue file per message: the parts of a split
+     * message (or a message caught between two queues while its move commits) are merged; the
+     * entry shows in the queue that matters most (hold, active, incoming, deferred), and a
+     * recipient listed twice is kept once, with its deferral reason when one copy has it.
+     */
     private static QueueEntry merge(QueueEntry a, QueueEntry b) {
-        List<Recipient> r = new ArrayList<>(a.recipients());
-        r.addAll(b.recipients());
-        return new QueueEntry(a.queueId(), a.queue(), a.size(), a.arrivalTime(), a.sender(), r);
+        Map<String, Recipient> byAddress = new LinkedHashMap<>();
+        for (Recipient r : a.recipients()) {
+            byAddress.put(r.address(), r);
+        }
+        for (Recipient r : b.recipients()) {
+            byAddress.merge(r.address(), r, (x, y) -> y.reason().isEmpty() ? x : y);
+        }
+        String queue = PRIORITY.indexOf(a.queue()) <= PRIORITY.indexOf(b.queue()) ? a.queue() : b.queue();
+        return new QueueEntry(a.queueId(), queue, a.size(), a.arrivalTime(), a.sender(), new ArrayList<>(byAddress.values()));
     }
+
+    private static final List<String> PRIORITY = List.of("hold", "active", "incoming", "deferred");
 
     private static QueueEntry entry(String queue, Message m) {
         Map<String, Object> h = new HashMap<>();

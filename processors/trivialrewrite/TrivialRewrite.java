@@ -6,6 +6,7 @@ import global.LookupTable;
 import global.MainCf;
 import global.Tables;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,8 +19,11 @@ import java.util.List;
  *   rewrite (context "canonical"): a bare user gets @$myorigin; with append_dot_mydomain a
  *   host without dots gets .$mydomain; a trailing dot is dropped; source routes
  *   ({@code @a,@b:user@c}) are reduced to the final address, as RFC 5321 allows.
- *   resolve: transport_maps first (full address, then the domain and its parent domains,
- *   then {@code *}); then mydestination -> local_transport, virtual_alias_domains -> the
+ *   resolve: transport_maps first (user+ext@domain, user@domain, the domain, its parent
+ *   domains as {@code .domain}, then {@code *}; each key in every table before the next key);
+ *   an entry {@code transport:} resets the next hop to the recipient domain, {@code :nexthop}
+ *   keeps the transport, {@code :} changes nothing (transport(5)). The defaults:
+ *   mydestination -> local_transport, virtual_alias_domains -> the
  *   address must have been expanded by cleanup (unknown user), relay_domains ->
  *   relay_transport, else default_transport with relayhost or the domain as next hop.
  *   The class of the address decides relay permission in smtpd.
@@ -34,6 +38,7 @@ public final class TrivialRewrite {
     private final DomainList relayDomains;
     private final List<LookupTable> transportMaps;
     private final String relayhost;
+    private final String recipientDelimiter;
 
     public TrivialRewrite(MainCf cf, Tables tables) {
         this.cf = cf;
@@ -45,6 +50,7 @@ public final class TrivialRewrite {
         this.relayDomains = new DomainList(cf, tables, "relay_domains");
         this.transportMaps = tables.maps("transport_maps");
         this.relayhost = cf.get("relayhost").strip();
+        this.recipientDelimiter = cf.get("recipient_delimiter");
         // validate the transport defaults now: a bad value stops startup, not a delivery
         parseTransport("local_transport", cf.get("local_transport"), "", "");
         parseTransport("default_transport", cf.get("default_transport"), "", "");
@@ -114,51 +120,61 @@ public final class TrivialRewrite {
         String fromTable = transportLookup(address.toLowerCase(), domain);
         switch (cls) {
             case LOCAL:
-                return withTable(fromTable, parseTransport("local_transport", cf.get("local_transport"), cf.get("myhostname"), address), address, cls);
+                return withTable(fromTable, parseTransport("local_transport", cf.get("local_transport"), cf.get("myhostname"), address), domain, cls);
             case VIRTUAL_ALIAS:
                 return new Resolved("error", "5.1.1 User unknown in virtual alias table", address, cls);
             case RELAY:
                 return withTable(fromTable, parseTransport("relay_transport", cf.get("relay_transport"),
-                        relayhost.isEmpty() ? domain : relayhost, address), address, cls);
+                        relayhost.isEmpty() ? domain : relayhost, address), domain, cls);
             default:
                 return withTable(fromTable, parseTransport("default_transport", cf.get("default_transport"),
-                        relayhost.isEmpty() ? domain : relayhost, address), address, cls);
+                        relayhost.isEmpty() ? domain : relayhost, address), domain, cls);
         }
     }
 
-    private Resolved withTable(String tableValue, Resolved dflt, String address, Resolved.AddressClass cls) {
+    /** Applies a transport_maps result to the default answer, as transport(5) describes. */
+    private Resolved withTable(String tableValue, Resolved dflt, String domain, Resolved.AddressClass cls) {
         if (tableValue == null) {
-            return dflt;
+            return new Resolved(dflt.transport(), dflt.nexthop(), dflt.address(), cls);
         }
-        Resolved t = parseTransport("transport_maps", tableValue, dflt.nexthop(), address);
+        Resolved t = parseTransport("transport_maps", tableValue, "", dflt.address());
         String transport = t.transport().isEmpty() ? dflt.transport() : t.transport();
-        return new Resolved(transport, t.nexthop(), address, cls);
+        String nexthop = t.nexthop();
+        if (nexthop.isEmpty()) {
+            nexthop = t.transport().isEmpty() || domain.isEmpty() ? dflt.nexthop() : domain;
+        }
+        return new Resolved(transport, nexthop, dflt.address(), cls);
+    }
+
+    /** The transport_maps keys for an address, most specific first. */
+    private List<String> transportKeys(String address, String domain) {
+        List<String> keys = new ArrayList<>();
+        if (!domain.isEmpty()) {
+            keys.add(address);
+            String user = AddressLookup.localPart(address);
+            String base = AddressLookup.stripExtension(user, recipientDelimiter);
+            if (!base.equals(user)) {
+                keys.add(base + "@" + domain);
+            }
+            keys.add(domain);
+            for (int dot = domain.indexOf('.', 1); dot > 0; dot = domain.indexOf('.', dot + 1)) {
+                keys.add(domain.substring(dot));
+            }
+        }
+        keys.add("*");
+        return keys;
     }
 
     private String transportLookup(String address, String domain) {
         if (transportMaps.isEmpty()) {
             return null;
         }
-        for (LookupTable t : transportMaps) {
-            String v = t.get(address);
-            if (v != null) {
-                return v;
-            }
-            String d = domain;
-            v = t.get(d);
-            if (v != null) {
-                return v;
-            }
-            while (d.indexOf('.') > 0) {
-                d = d.substring(d.indexOf('.') + 1);
-                v = t.get("." + d);
+        for (String key : transportKeys(address, domain)) {
+            for (LookupTable t : transportMaps) {
+                String v = t.get(key);
                 if (v != null) {
                     return v;
                 }
-            }
-            v = t.get("*");
-            if (v != null) {
-                return v;
             }
         }
         return null;

@@ -2,11 +2,13 @@
 # Sourced, not run. Sets MAIL_CONFIG to the installation's conf/ unless -c or MAIL_CONFIG says otherwise.
 CAMEL_MTA_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export MAIL_CONFIG="${MAIL_CONFIG:-$CAMEL_MTA_HOME/conf}"
+# The build to run: target/ unless CAMEL_MTA_BUILD names another (the tests point it at theirs).
+CAMEL_MTA_BUILD="${CAMEL_MTA_BUILD:-$CAMEL_MTA_HOME/target}"
 
 camel_mta_build() {
-  if [ ! -f "$CAMEL_MTA_HOME/target/camel-mta.jar" ] || [ ! -d "$CAMEL_MTA_HOME/target/lib" ]; then
+  if [ ! -f "$CAMEL_MTA_BUILD/camel-mta.jar" ] || [ ! -d "$CAMEL_MTA_BUILD/lib" ]; then
     echo "camel-mta: building (first use): mvn package" >&2
-    (cd "$CAMEL_MTA_HOME" && mvn -q -B -DskipTests package) >&2 || {
+    (cd "$CAMEL_MTA_HOME" && mvn -q -B -DskipTests -DbuildDir="$CAMEL_MTA_BUILD" package) >&2 || {
       echo "camel-mta: fatal: the build failed; run 'mvn package' in $CAMEL_MTA_HOME to see why" >&2
       exit 1
     }
@@ -16,5 +18,5 @@ camel_mta_build() {
 camel_mta_run() {
   local class=$1; shift
   camel_mta_build
-  exec java ${CAMEL_MTA_JAVA_OPTS:-} -cp "$CAMEL_MTA_HOME/target/camel-mta.jar:$CAMEL_MTA_HOME/target/lib/*" "$class" "$@"
+  exec java ${CAMEL_MTA_JAVA_OPTS:-} -cp "$CAMEL_MTA_BUILD/camel-mta.jar:$CAMEL_MTA_BUILD/lib/*" "$class" "$@"
 }

@@ -73,7 +73,7 @@ public final class Main {
 
     private static void startForeground(CommandLine cl) throws Exception {
         MtaServer mta = build(cl, true);
-        Path pidFile = PidFile.path(mta.config().path("queue_directory"));
+        Path pidFile = PidFile.path(mta.config());
         Optional<PidFile> pid = PidFile.acquire(pidFile);
         if (pid.isEmpty()) {
             throw cl.fatal("the mail system is already running (" + pidFile + ")");
@@ -108,9 +108,13 @@ public final class Main {
             t = t.getCause();
         }
         if (t instanceof BindException) {
-            String m = e.getMessage() == null ? "" : e.getMessage();
-            int i = m.indexOf("tcp://");
-            String where = i >= 0 ? m.substring(i + 6).split("[?\\s]")[0] : "";
+            String where = "";
+            for (Throwable c = e; c != null && where.isEmpty(); c = c.getCause() == c ? null : c.getCause()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp://([^?\\s]+)").matcher(String.valueOf(c.getMessage()));
+                if (m.find()) {
+                    where = m.group(1);
+                }
+            }
             return "cannot listen on " + where + ": " + t.getMessage();
         }
         return t.getMessage() == null ? t.toString() : t.getMessage();
@@ -120,7 +124,7 @@ public final class Main {
         MtaServer config = build(cl, false);
         MainCf cf = config.config();
         Path queueDir = cf.path("queue_directory");
-        Optional<Long> running = PidFile.running(PidFile.path(queueDir));
+        Optional<Long> running = PidFile.running(PidFile.path(cf));
         if (running.isPresent()) {
             throw cl.fatal("the mail system is already running: PID: " + running.get());
         }
@@ -164,7 +168,7 @@ public final class Main {
 
     private static void stop(CommandLine cl) throws InterruptedException {
         MainCf cf = cl.mainCf();
-        Optional<Long> pid = PidFile.running(PidFile.path(cf.path("queue_directory")));
+        Optional<Long> pid = PidFile.running(PidFile.path(cf));
         if (pid.isEmpty()) {
             throw cl.fatal("the mail system is not running");
         }
@@ -185,7 +189,7 @@ public final class Main {
 
     private static void status(CommandLine cl) {
         MainCf cf = cl.mainCf();
-        Optional<Long> pid = PidFile.running(PidFile.path(cf.path("queue_directory")));
+        Optional<Long> pid = PidFile.running(PidFile.path(cf));
         if (pid.isPresent()) {
             System.out.println(NAME + ": the mail system is running: PID: " + pid.get());
         } else {

@@ -152,8 +152,10 @@ public final class MtaServer implements AutoCloseable {
                     routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, agent)));
                 }
                 case "error" -> {
+                    // error(8) bounces; the same daemon under the service name "retry" defers, as in Postfix
                     transports.add(s.name());
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, Math.min(s.maxproc(), 4)), new DeliveryDriver(program, BuiltinAgents.ERROR)));
+                    DeliveryAgent agent = s.name().equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR;
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, Math.min(s.maxproc(), 4)), new DeliveryDriver(program, agent)));
                 }
                 case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
                      "tlsmgr", "flush", "verify", "discard", "virtual", "pipe", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
@@ -162,12 +164,12 @@ public final class MtaServer implements AutoCloseable {
                 default -> throw new ConfigException(master.file() + ", line " + s.line() + ": unknown command '" + s.command() + "'");
             }
         }
-        if (!transports.contains("error")) {
-            transports.add("error");
-        }
-        routes.add(new DeliveryRoute("retry", 2, new DeliveryDriver(cf.get("syslog_name") + "/retry", BuiltinAgents.RETRY)));
-        if (master.byCommand("error").stream().noneMatch(s -> s.name().equals("error"))) {
-            routes.add(new DeliveryRoute("error", 2, new DeliveryDriver(cf.get("syslog_name") + "/error", BuiltinAgents.ERROR)));
+        // the built-in transports exist even when master.cf does not list them
+        for (String builtin : List.of("error", "retry")) {
+            if (master.services().stream().noneMatch(s -> s.name().equals(builtin))) {
+                DeliveryAgent agent = builtin.equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR;
+                routes.add(new DeliveryRoute(builtin, 2, new DeliveryDriver(cf.get("syslog_name") + "/" + builtin, agent)));
+            }
         }
         if (master.byCommand("cleanup").isEmpty()) {
             routes.add(new CleanupRoute(new Cleanup(cf, tables, trivialRewrite)));
@@ -250,11 +252,35 @@ public final class MtaServer implements AutoCloseable {
         for (RouteBuilder r : routes) {
             camel.addRoutes(r);
         }
-        camel.start();
+        try {
+            camel.start();
+        } catch (Exception e) {
+            throw listenError(e);
+        }
         producer = camel.createProducerTemplate();
         showq = new ShowqServer(cf, broker, queueDirectory.resolve("public").resolve("showq"));
         showq.start();
         MailLog.info("postfix/master", "daemon started -- version " + cf.get("mail_version") + ", configuration " + cf.configDir());
+    }
+
+    /** A port in use becomes an error that names the master.cf service and its address. */
+    private Exception listenError(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (!(root instanceof java.net.BindException)) {
+            return e;
+        }
+        for (MasterCf.Service s : listeners()) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(s.port(), 1, java.net.InetAddress.getByName(s.host()))) {
+                probe.setReuseAddress(true);
+            } catch (java.io.IOException inUse) {
+                return new ConfigException(master.file() + ", line " + s.line() + ": cannot listen on " + s.host() + ":" + s.port()
+                        + ": " + inUse.getMessage());
+            }
+        }
+        return e;
     }
 
     /** The smtpd listen addresses, as master.cf names them. */

@@ -12,10 +12,10 @@ import java.util.Optional;
 
 /**
  * NAME
- *   PidFile - $queue_directory/pid/master.pid, held locked while the instance runs
+ *   PidFile - $data_directory/master.pid, held locked while the instance runs
  * DESCRIPTION
  *   The running master holds an exclusive lock on the file and has its pid in it, like
- *   Postfix's master.pid: a second start on the same queue directory fails at once, and
+ *   Postfix's master.pid and master.lock: a second start on the same queue directory fails at once, and
  *   {@code status} and {@code stop} find the process. A pid file whose lock nobody holds is
  *   stale (the process died) and is ignored.
  */
@@ -30,8 +30,8 @@ public final class PidFile implements AutoCloseable {
         this.lock = lock;
     }
 
-    public static Path path(Path queueDirectory) {
-        return queueDirectory.resolve("pid").resolve("master.pid");
+    public static Path path(global.MainCf cf) {
+        return cf.path("data_directory").resolve("master.pid");
     }
 
     /** Locks and writes the pid file; empty when another live process holds it. */

@@ -18,15 +18,23 @@ import java.util.List;
  *   only a real {@code CRLF.CRLF} does, so SMTP smuggling with {@code LF.LF} or
  *   {@code LF.CRLF} cannot split one message into two here or at the next hop. Very long
  *   content lines come out in pieces (never mistaken for the final dot).
+ *   While paused ({@link #pause}: a message is being queued, an error reply is delayed) nothing
+ *   is split and no more input is asked for, so the lines that follow a pipelined DATA are
+ *   split as content, not as commands, once {@link #resume} lets them through.
  */
 public final class SmtpLineDecoder extends ByteToMessageDecoder {
     public static final String TOO_LONG = "\u0000too long";
     private static final int MAX_CONTENT_PIECE = 64 * 1024;
 
-    /** A content line: bytes ending in CRLF, {@code endsLine} false for a piece of a long line. */
-    public record ContentLine(byte[] bytes, boolean startsLine, boolean endsLine) {
+    /**
+     * A content line: bytes ending in CRLF, {@code endsLine} false for a piece of a long line
+     * or a line that ended in a bare LF; {@code afterCrlf} when the line before it ended in a
+     * real CRLF (or it is the first line after DATA).
+     */
+    public record ContentLine(byte[] bytes, boolean startsLine, boolean endsLine, boolean afterCrlf) {
+        /** Only {@code CRLF.CRLF}: a dot line ended by CRLF right after a line ended by CRLF. */
         public boolean isEndOfData() {
-            return startsLine && endsLine && bytes.length == 3 && bytes[0] == '.';
+            return afterCrlf && startsLine && endsLine && bytes.length == 3 && bytes[0] == '.';
         }
     }
 
@@ -34,6 +42,8 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     private volatile boolean content;
     private boolean discarding;
     private boolean midLine;
+    private boolean afterCrlf = true;
+    private boolean paused;
 
     public SmtpLineDecoder(int lineLimit) {
         this.lineLimit = lineLimit;
@@ -43,10 +53,35 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     public void contentMode(boolean on) {
         content = on;
         midLine = false;
+        afterCrlf = true;
+    }
+
+    /** Holds input back, undecoded, until {@link #resume}; called on the channel's event loop. */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Lets input through again; the caller fires a read to decode what was held back. */
+    public void resume() {
+        paused = false;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (paused) {
+            // ByteToMessageDecoder would ask for more input because nothing was decoded
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (paused) {
+            return;
+        }
         if (content) {
             decodeContent(in, out);
         } else {
@@ -87,7 +122,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
                 }
                 byte[] piece = new byte[n];
                 in.readBytes(piece);
-                out.add(new ContentLine(piece, !midLine, false));
+                out.add(new ContentLine(piece, !midLine, false, afterCrlf));
                 midLine = true;
             }
             return;
@@ -101,8 +136,11 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         line[textLen + 1] = '\n';
         in.skipBytes(len + 1);
         boolean starts = !midLine;
+        boolean after = afterCrlf;
         midLine = false;
-        // a bare LF is normalised to CRLF but does not count as a line end for the final dot
-        out.add(new ContentLine(line, starts, crlf));
+        afterCrlf = crlf;
+        // a bare LF is normalised to CRLF but does not count as a line end for the final dot,
+        // neither before the dot (LF.CRLF) nor after it (CRLF.LF)
+        out.add(new ContentLine(line, starts, crlf, after));
     }
 }

@@ -1,6 +1,7 @@
 package smtpd;
 
 import global.MailLog;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -106,8 +107,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             reply(ctx, session.error(Reply.of(552, "5.3.4 Message size exceeds fixed limit")));
             return;
         }
-        busy = true;
-        ctx.channel().config().setAutoRead(false);
+        hold(ctx);
         Channel ch = ctx.channel();
         submission.submit(session.envelope(), data.bytes(), (queueId, failure) ->
                 ch.eventLoop().execute(() -> queued(ctx, queueId, failure)));
@@ -119,33 +119,56 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (failure != null) {
             reply(ctx, failure);
         } else {
+            session.messageQueued();
             reply(ctx, Reply.of(250, "2.0.0 Ok: queued as " + queueId));
         }
         ctx.flush();
-        ctx.channel().config().setAutoRead(true);
-        while (!busy && !closing && !pending.isEmpty()) {
-            handle(ctx, pending.poll());
+        if (!busy) {
+            release(ctx);
         }
-        ctx.flush();
     }
 
     private void reply(ChannelHandlerContext ctx, Reply r) {
         long delay = r.isError() ? session.errorDelayMillis() : 0;
         if (delay > 0 && !r.close()) {
-            busy = true;
-            ctx.channel().config().setAutoRead(false);
+            hold(ctx);
             ctx.executor().schedule(() -> {
-                send(ctx, r);
-                busy = false;
-                ctx.channel().config().setAutoRead(true);
-                while (!busy && !closing && !pending.isEmpty()) {
-                    handle(ctx, pending.poll());
-                }
-                ctx.flush();
+                sendChecked(ctx, r);
+                release(ctx);
             }, delay, TimeUnit.MILLISECONDS);
             return;
         }
+        sendChecked(ctx, r);
+    }
+
+    /** Sends a reply; after the error that reaches smtpd_hard_error_limit, Postfix's 421 follows. */
+    private void sendChecked(ChannelHandlerContext ctx, Reply r) {
         send(ctx, r);
+        if (r.isError() && !r.close() && session.tooManyErrors()) {
+            send(ctx, session.tooManyErrorsReply());
+        }
+    }
+
+    /** Stops taking input (a message being queued, a delayed reply); the decoder keeps later bytes. */
+    private void hold(ChannelHandlerContext ctx) {
+        busy = true;
+        decoder.pause();
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Takes input again, starting with the bytes the decoder held back meanwhile. */
+    private void release(ChannelHandlerContext ctx) {
+        busy = false;
+        ctx.channel().config().setAutoRead(true);
+        while (!busy && !closing && !pending.isEmpty()) {
+            handle(ctx, pending.poll());
+        }
+        if (!busy && !closing) {
+            decoder.resume();
+            ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+            ctx.pipeline().fireChannelReadComplete();
+        }
+        ctx.flush();
     }
 
     private void send(ChannelHandlerContext ctx, Reply r) {

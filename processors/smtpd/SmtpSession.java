@@ -20,8 +20,9 @@ import java.util.Map;
  *   sender and accepted recipients, DSN parameters, the DATA buffer; and dispatches each
  *   command line to its {@link SmtpCommand}. The transaction resets after DATA and on RSET,
  *   HELO and EHLO. The session counts errors: after smtpd_soft_error_limit each error reply is
- *   delayed by smtpd_error_sleep_time; at smtpd_hard_error_limit the client is disconnected
- *   with 421, as Postfix does. Nothing here does I/O; {@link SmtpServerHandler} does.
+ *   delayed by smtpd_error_sleep_time; once smtpd_hard_error_limit errors were answered the
+ *   client is disconnected with 421, as Postfix does; a queued message forgives the errors so
+ *   far. Nothing here does I/O; {@link SmtpServerHandler} does.
  */
 public final class SmtpSession {
     private static final Map<String, SmtpCommand> COMMANDS = new LinkedHashMap<>();
@@ -93,14 +94,26 @@ public final class SmtpSession {
         return r.isError() ? error(r) : r;
     }
 
-    /** Counts an error reply; past the hard limit the reply is replaced by a 421 and a close. */
+    /** Counts an error reply (see {@link #tooManyErrors}). */
     Reply error(Reply r) {
         errors++;
-        if (errors >= settings.hardErrorLimit) {
-            MailLog.info(settings.program, "too many errors after " + lastCommand + " from " + client());
-            return Reply.closing(421, "4.7.0 " + settings.myhostname + " Error: too many errors");
-        }
         return r;
+    }
+
+    /** True once smtpd_hard_error_limit errors were answered: the next reply is {@link #tooManyErrorsReply}. */
+    boolean tooManyErrors() {
+        return errors >= settings.hardErrorLimit;
+    }
+
+    /** Postfix's {@code 421 4.7.0 host Error: too many errors}, logged, closing the connection. */
+    Reply tooManyErrorsReply() {
+        MailLog.info(settings.program, "too many errors after " + lastCommand + " from " + client());
+        return Reply.closing(421, "4.7.0 " + settings.myhostname + " Error: too many errors");
+    }
+
+    /** A message was queued: Postfix forgives the client's errors so far. */
+    void messageQueued() {
+        errors = 0;
     }
 
     /** Milliseconds to wait before sending an error reply (tarpit past the soft limit). */

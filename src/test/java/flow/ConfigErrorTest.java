@@ -101,7 +101,7 @@ class ConfigErrorTest {
         assertTrue(check.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, check.exitValue(), warn);
         assertTrue(warn.contains("camel-mta: warning: ") && warn.contains("unused parameter: smtpd_recipent_limit=10"), warn);
-        assertTrue(Files.notExists(ok.root.resolve("var/spool/pid/master.pid")), "check starts nothing");
+        assertTrue(Files.notExists(ok.root.resolve("var/lib/master.pid")), "check starts nothing");
     }
 
     private static Process run(String... cmd) throws Exception {

@@ -101,17 +101,18 @@ class MailFlowTest {
             MtaWorld.await(() -> {
                 try {
                     mailq[0] = w.mailq();
-                    return mailq[0].contains(id);
+                    return mailq[0].contains(id) && mailq[0].contains("Connection refused");
                 } catch (Exception e) {
                     return false;
                 }
             }, WAIT, "the deferred message in mailq");
+            mailq[0] = CommandsTest.run("bin/mailq", "-c", w.conf.toString()).output();
             assertTrue(mailq[0].contains("(connect to 127.0.0.1[127.0.0.1]:" + port + ": Connection refused)"), mailq[0]);
             assertTrue(mailq[0].contains("a@client.example.test"), mailq[0]);
             assertTrue(mailq[0].matches("(?s).*\\n\\s+remote@elsewhere\\.example\\n.*-- \\d+ Kbytes in 1 Request\\.\\n"), mailq[0]);
 
             try (SmtpSink sink = SmtpSink.start(port)) {
-                assertTrue(w.flush().startsWith("ok"));
+                assertEquals(0, CommandsTest.run("bin/postqueue", "-c", w.conf.toString(), "-f").exit());
                 SmtpSink.Message m = sink.awaitMessage(WAIT);
                 assertEquals(List.of("remote@elsewhere.example"), m.rcptTo());
                 w.awaitLog(id + ": to=<remote@elsewhere.example>, relay=127.*status=sent", WAIT);

@@ -1,7 +1,6 @@
 package cleanup;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * NAME
@@ -12,7 +11,8 @@ import java.util.Locale;
  *   headers prepended at the top and appended at the end of the header section. The body
  *   and all existing header bytes stay exactly as they were (DKIM signatures survive).
  *   A message without a blank line is all headers; one that starts with a blank line (or
- *   with a line that is not a header) has an empty header section.
+ *   with a line that is not a header) has an empty header section. A header name may be
+ *   followed by spaces before its colon (RFC 5322 obsolete syntax), as Postfix accepts.
  */
 public final class HeaderSection {
     private final byte[] message;
@@ -47,17 +47,31 @@ public final class HeaderSection {
         return m.length;
     }
 
+    /** A header name, optional spaces (RFC 5322 obsolete syntax, as Postfix's is_header), a colon. */
     private static boolean isHeaderStart(byte[] m, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = m[i];
-            if (b == ':') {
-                return i > from;
-            }
-            if (b <= 32 || b >= 127) {
-                return false;
-            }
+        int i = from;
+        while (i < to && m[i] > 32 && m[i] < 127 && m[i] != ':') {
+            i++;
         }
-        return false;
+        if (i == from) {
+            return false;
+        }
+        while (i < to && (m[i] == ' ' || m[i] == '\t')) {
+            i++;
+        }
+        return i < to && m[i] == ':';
+    }
+
+    /** The length of "Name:" (or "Name :") when the line starts with that header, else -1. */
+    private static int headerPrefix(String line, String name) {
+        if (line.length() <= name.length() || !line.regionMatches(true, 0, name, 0, name.length())) {
+            return -1;
+        }
+        int i = name.length();
+        while (i < line.length() && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+            i++;
+        }
+        return i < line.length() && line.charAt(i) == ':' ? i + 1 : -1;
     }
 
     private static int indexOf(byte[] m, byte b, int from) {
@@ -80,11 +94,11 @@ public final class HeaderSection {
 
     /** The first header of that name, unfolded and trimmed; null when absent. */
     public String value(String name) {
-        String prefix = name.toLowerCase(Locale.ROOT) + ":";
         String[] lines = text().split("\r?\n");
         for (int i = 0; i < lines.length; i++) {
-            if (lines[i].toLowerCase(Locale.ROOT).startsWith(prefix)) {
-                StringBuilder v = new StringBuilder(lines[i].substring(prefix.length()));
+            int prefix = headerPrefix(lines[i], name);
+            if (prefix > 0) {
+                StringBuilder v = new StringBuilder(lines[i].substring(prefix));
                 while (i + 1 < lines.length && !lines[i + 1].isEmpty() && (lines[i + 1].charAt(0) == ' ' || lines[i + 1].charAt(0) == '\t')) {
                     v.append(' ').append(lines[++i].strip());
                 }
@@ -96,10 +110,9 @@ public final class HeaderSection {
 
     /** Counts headers of that name (e.g. Received, for the hop count). */
     public int count(String name) {
-        String prefix = name.toLowerCase(Locale.ROOT) + ":";
         int n = 0;
         for (String line : text().split("\r?\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith(prefix)) {
+            if (headerPrefix(line, name) > 0) {
                 n++;
             }
         }

@@ -56,6 +56,17 @@ class HeaderSectionTest {
     }
 
     @Test
+    void spaceBeforeTheColonIsStillAHeader() {
+        String m = "Subject : old syntax\r\nFrom\t: a@example.com\r\n\r\nbody\r\n";
+        HeaderSection h = new HeaderSection(bytes(m));
+        assertEquals("old syntax", h.value("Subject"));
+        assertEquals("a@example.com", h.value("from"));
+        assertEquals(1, h.count("SUBJECT"));
+        assertEquals("Subject : old syntax\r\nFrom\t: a@example.com\r\n" + BOTTOM + "\r\nbody\r\n", text(h.with("", BOTTOM)),
+                "the headers stay headers");
+    }
+
+    @Test
     void messageWithoutBody() {
         HeaderSection h = new HeaderSection(bytes("Subject: no body\r\nFrom: a@example.com\r\n"));
         assertEquals("a@example.com", h.value("From"));

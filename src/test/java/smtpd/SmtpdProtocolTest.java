@@ -33,7 +33,8 @@ import testsupport.SmtpSink;
  * dot-unstuffing, SMTP smuggling, the Received header and queue id, the error and idle limits,
  * and overlong lines. One real instance for the whole class, with two smtpd listeners: the
  * default one (Postfix defaults, relayhost = an {@link SmtpSink}) and a "strict" one with
- * {@code -o message_size_limit=100000 -o smtpd_hard_error_limit=5 -o smtpd_timeout=2s}.
+ * {@code -o message_size_limit=100000 -o smtpd_hard_error_limit=5 -o smtpd_timeout=2s}, and
+ * a "tarpit" one that delays every error reply by a second.
  * Every test opens its own connections; after each one a fresh connection must still get 220.
  */
 class SmtpdProtocolTest {
@@ -47,15 +48,19 @@ class SmtpdProtocolTest {
     private static SmtpSink sink;
     private static MtaWorld world;
     private static int strictPort;
+    private static int tarpitPort;
 
     @BeforeAll
     static void startWorld() throws Exception {
         sink = SmtpSink.start();
         strictPort = MtaWorld.freePort();
+        tarpitPort = MtaWorld.freePort();
         world = MtaWorld.create(root)
                 .param("relayhost", "[127.0.0.1]:" + sink.port())
                 .masterLine("127.0.0.1:" + strictPort + " inet n - n - - smtpd"
                         + " -o message_size_limit=100000 -o smtpd_hard_error_limit=5 -o smtpd_timeout=2s")
+                .masterLine("127.0.0.1:" + tarpitPort + " inet n - n - - smtpd"
+                        + " -o smtpd_soft_error_limit=0 -o smtpd_error_sleep_time=1s")
                 .start();
     }
 
@@ -427,6 +432,26 @@ class SmtpdProtocolTest {
             }
             assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
         }
+    }
+
+    /** A delayed error reply (past smtpd_soft_error_limit) keeps the pipelined replies in order and content as content. */
+    @Test
+    void tarpittedErrorsKeepPipelinedRepliesInOrder() throws Exception {
+        String m = marker("tarpit");
+        try (SmtpClient c = SmtpClient.connect("127.0.0.1", tarpitPort, "127.0.0.1")) {
+            ehlo(c);
+            assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<sender@example.test>"));
+            long start = System.nanoTime();
+            c.send("RCPT TO:<nobody@example.test>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n"
+                    + "Subject: " + m + "\r\n\r\nNOOP\r\n.\r\n");
+            assertTrue(c.reply().startsWith("550 5.1.1 <nobody@example.test>"));
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 900, "the error reply was not delayed");
+            assertEquals("250 2.1.5 Ok", c.reply());
+            assertTrue(c.reply().startsWith("354 "));
+            assertQueued(c.reply());
+            assertEquals("221 2.0.0 Bye", c.cmd("QUIT"));
+        }
+        assertTrue(awaitMaildirMessage("alice", m).contains("\nNOOP\n"));
     }
 
     @Test

@@ -7,7 +7,8 @@ package smtpd;
  *   After at least one accepted recipient, switches the connection to message content
  *   (see {@link DataBuffer}) and answers 354. The content ends only at CRLF.CRLF.
  * DIAGNOSTICS
- *   503 5.5.1 without MAIL or without an accepted RCPT; 501 5.5.4 with an argument.
+ *   As Postfix: 503 5.5.1 need RCPT command outside a transaction, 554 5.5.1 no valid
+ *   recipients when every RCPT was refused; 501 5.5.4 with an argument.
  */
 final class DataCommand implements SmtpCommand {
     @Override
@@ -16,10 +17,10 @@ final class DataCommand implements SmtpCommand {
             return Reply.of(501, "5.5.4 Syntax: DATA");
         }
         if (!s.inTransaction()) {
-            return Reply.of(503, "5.5.1 Error: need MAIL command");
+            return Reply.of(503, "5.5.1 Error: need RCPT command");
         }
         if (s.recipients.isEmpty()) {
-            return Reply.of(503, "5.5.1 Error: need RCPT command");
+            return Reply.of(554, "5.5.1 Error: no valid recipients");
         }
         s.data = new DataBuffer(s.settings.messageSizeLimit);
         return Reply.of(354, "End data with <CR><LF>.<CR><LF>");

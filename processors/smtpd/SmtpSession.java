@@ -79,6 +79,11 @@ public final class SmtpSession {
 
     /** Handles one command line (without CRLF). */
     public Reply command(String line) {
+        if (line.isBlank()) {
+            count("unknown");
+            lastCommand = "UNKNOWN";
+            return error(Reply.of(500, "5.5.2 Error: bad syntax"));
+        }
         int sp = line.indexOf(' ');
         String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
         String arg = sp < 0 ? "" : line.substring(sp + 1);

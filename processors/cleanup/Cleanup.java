@@ -94,7 +94,7 @@ public final class Cleanup implements Processor {
             messageId = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").format(now) + "." + env.queueId + "@" + myhostname;
             bottom.append("Message-Id: <").append(messageId).append(">\r\n");
         } else {
-            messageId = messageId.replaceAll("^<|>$", "");
+            messageId = messageId.startsWith("<") && messageId.endsWith(">") ? messageId.substring(1, messageId.length() - 1) : messageId;
         }
         if (!headers.has("Date")) {
             bottom.append("Date: ").append(RFC5322.format(now)).append("\r\n");

@@ -72,7 +72,20 @@ public final class MailLog {
         if (service.startsWith("postfix/") || service.startsWith(syslogName + "/")) {
             prog = service;
         }
-        write(STAMP.format(LocalDateTime.now()) + " " + hostname + " " + prog + "[" + PID + "]: " + text + "\n");
+        write(stamp() + " " + hostname + " " + prog + "[" + PID + "]: " + text + "\n");
+    }
+
+    private static volatile long stampSecond = -1;
+    private static volatile String stampText = "";
+
+    /** The syslog time stamp, formatted once per second. */
+    private static String stamp() {
+        long second = System.currentTimeMillis() / 1000;
+        if (second != stampSecond) {
+            stampText = STAMP.format(LocalDateTime.now());
+            stampSecond = second;
+        }
+        return stampText;
     }
 
     public static void warning(String service, String text) {

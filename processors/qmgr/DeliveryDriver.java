@@ -87,14 +87,18 @@ public final class DeliveryDriver implements Processor {
         return sb.toString();
     }
 
-    /** Postfix's delay format: seconds with up to two decimals, "0" for nothing. */
+    /** Postfix's delay format: seconds with up to two decimals, no trailing zeros; whole seconds from 100 on. */
     static String seconds(long millis) {
-        double s = Math.max(0, millis) / 1000.0;
-        if (s >= 100) {
-            return String.valueOf(Math.round(s));
+        long ms = Math.max(0, millis);
+        if (ms >= 100_000) {
+            return String.valueOf((ms + 500) / 1000);
         }
-        String v = String.format(Locale.ROOT, "%.2f", s);
-        v = v.replaceAll("0+$", "").replaceAll("\\.$", "");
-        return v;
+        long hundredths = (ms + 5) / 10;
+        long whole = hundredths / 100;
+        int frac = (int) (hundredths % 100);
+        if (frac == 0) {
+            return String.valueOf(whole);
+        }
+        return frac % 10 == 0 ? whole + "." + frac / 10 : whole + "." + (frac < 10 ? "0" : "") + frac;
     }
 }

@@ -24,7 +24,7 @@ public record EsmtpFeatures(boolean pipelining, boolean size, long sizeLimit, bo
         boolean utf8 = false;
         for (int i = 1; i < ehlo.lines().size(); i++) {
             String line = ehlo.lines().get(i);
-            String[] words = (line.length() > 4 ? line.substring(4) : "").strip().split("\\s+");
+            String[] words = (line.length() > 4 ? line.substring(4) : "").strip().split(" ");
             switch (words[0].toUpperCase(Locale.ROOT)) {
                 case "PIPELINING": pipelining = true; break;
                 case "8BITMIME": eightBit = true; break;

@@ -16,6 +16,8 @@ import java.util.Map;
  *   {@link #parse} returns null for text that is not an address argument.
  */
 public record AddressArgument(String address, Map<String, String> params) {
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("[A-Za-z0-9_\\-.]+");
 
     public static AddressArgument parse(String arg) {
         String s = arg.strip();
@@ -40,7 +42,7 @@ public record AddressArgument(String address, Map<String, String> params) {
             }
         }
         Map<String, String> params = new LinkedHashMap<>();
-        for (String p : rest.strip().split("\\s+")) {
+        for (String p : WHITESPACE.split(rest.strip())) {
             if (p.isEmpty()) {
                 continue;
             }
@@ -103,7 +105,7 @@ public record AddressArgument(String address, Map<String, String> params) {
             if (domain.startsWith("[")) {
                 return domain.endsWith("]");
             }
-            return domain.matches("[A-Za-z0-9_\\-.]+") && !domain.contains("..") && !domain.startsWith(".");
+            return DOMAIN.matcher(domain).matches() && !domain.contains("..") && !domain.startsWith(".");
         }
         return true;
     }

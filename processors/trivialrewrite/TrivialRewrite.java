@@ -29,6 +29,7 @@ import java.util.List;
  *   The class of the address decides relay permission in smtpd.
  */
 public final class TrivialRewrite {
+    private static final java.util.regex.Pattern TRANSPORT_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+");
     private final MainCf cf;
     private final String myorigin;
     private final String mydomain;
@@ -186,7 +187,7 @@ public final class TrivialRewrite {
         int colon = v.indexOf(':');
         String transport = colon < 0 ? v : v.substring(0, colon);
         String nexthop = colon < 0 ? "" : v.substring(colon + 1);
-        if (!transport.isEmpty() && !transport.matches("[A-Za-z0-9_.-]+")) {
+        if (!transport.isEmpty() && !TRANSPORT_NAME.matcher(transport).matches()) {
             throw cf.bad(parameter, value, "transport:nexthop");
         }
         if (nexthop.isEmpty()) {

@@ -14,16 +14,28 @@ import java.util.List;
  *   @domain). A result {@code @other.domain} keeps the user part and replaces the domain; any
  *   other result replaces the address. One pass, no recursion, as in Postfix. The null
  *   sender is never mapped.
+ *   With propagate_unmatched_extensions containing {@code canonical} (the default), an
+ *   address {@code user+ext@domain} that matched through {@code user@domain} or {@code user}
+ *   keeps its extension: {@code user@domain -> joe.user@example.net} maps
+ *   {@code user+ext@domain} to {@code joe.user+ext@example.net}.
  */
 final class CanonicalMapper {
     private final List<LookupTable> maps;
     private final TrivialRewrite trivialRewrite;
     private final String delimiter;
+    private final boolean propagateExtension;
 
+    /** With Postfix's default: the unmatched extension is propagated. */
     CanonicalMapper(List<LookupTable> maps, TrivialRewrite trivialRewrite, String delimiter) {
+        this(maps, trivialRewrite, delimiter, true);
+    }
+
+    /** {@code propagateExtension}: AddressLookup.propagatesExtension(cf, "canonical"). */
+    CanonicalMapper(List<LookupTable> maps, TrivialRewrite trivialRewrite, String delimiter, boolean propagateExtension) {
         this.maps = maps;
         this.trivialRewrite = trivialRewrite;
         this.delimiter = delimiter;
+        this.propagateExtension = propagateExtension;
     }
 
     String map(String address) {
@@ -31,14 +43,19 @@ final class CanonicalMapper {
             return address;
         }
         boolean local = trivialRewrite.isLocalDomain(AddressLookup.domain(address));
-        String v = AddressLookup.find(maps, address, delimiter, local);
-        if (v == null || v.isBlank()) {
+        AddressLookup.Match m = AddressLookup.findMatch(maps, address, delimiter, local);
+        if (m == null || m.value().isBlank()) {
             return address;
         }
-        String result = v.strip().split("[,\\s]+")[0];
+        String extension = propagateExtension ? m.extension() : null;
+        String result = m.value().strip().split("[,\\s]+")[0];
         if (result.startsWith("@")) {
-            return AddressLookup.localPart(address) + result;
+            String user = AddressLookup.localPart(address);
+            if (m.extensionStripped()) {
+                user = user.substring(0, user.length() - m.extension().length());
+            }
+            return AddressLookup.withExtension(user + result, extension);
         }
-        return trivialRewrite.rewrite(result);
+        return AddressLookup.withExtension(trivialRewrite.rewrite(result), extension);
     }
 }

@@ -6,6 +6,7 @@ import global.MainCf;
 import global.QueueId;
 import global.Recipient;
 import global.Tables;
+import extension.PrependHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -29,18 +30,22 @@ import java.util.Locale;
  *   <li>assigns a queue id when the entry point has none;</li>
  *   <li>envelope sender and recipients: trivial-rewrite (user -> user@$myorigin), then
  *       canonical_maps; recipients then virtual_alias_maps, recursively;</li>
- *   <li>prepends a Received header in Postfix's format (not for internal bounces) and appends
+ *   <li>prepends a Received header in Postfix's format (not for internal bounces), then the
+ *       header lines a before-queue filter asked for (prepend_header), and appends
  *       Message-Id, Date and From when the message has none;</li>
  *   <li>records the final size and message id in the envelope and logs
  *       {@code ID: message-id=<...>}.</li>
  *   </ul>
  *   Existing header and body bytes are never changed. Header addresses are not rewritten
- *   (the envelope decides delivery).
+ *   (the envelope decides delivery). The exchange leaves with exactly the envelope as
+ *   headers: nothing else a route set travels into the queue.
  * DIAGNOSTICS
  *   An envelope that cannot be read is an IllegalArgumentException: smtpd answers 451, pickup
  *   leaves the file in maildrop.
  */
 public final class Cleanup implements Processor {
+    /** smtpd's TLS comment for the Received header (smtpd.RouteSubmission.TLS_RECEIVED). */
+    private static final String TLS_RECEIVED = "smtpd_tls_received";
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (z)", Locale.US);
 
     private final MainCf cf;
@@ -77,17 +82,17 @@ public final class Cleanup implements Processor {
         }
         env.recipients = virtualAlias.expand(rewritten, env.queueId);
 
-        byte[] queued = addHeaders(env, message);
+        byte[] queued = addHeaders(env, message, PrependHeaders.lines(exchange), in.getHeader(TLS_RECEIVED, String.class));
         env.size = queued.length;
         in.setBody(queued);
-        in.getHeaders().putAll(env.toHeaders());
+        in.setHeaders(env.toHeaders());
         MailLog.info("cleanup", env.queueId + ": message-id=<" + env.messageId + ">");
     }
 
-    private byte[] addHeaders(Envelope env, byte[] message) {
+    private byte[] addHeaders(Envelope env, byte[] message, String prepend, String tlsComment) {
         HeaderSection headers = new HeaderSection(message);
         ZonedDateTime now = ZonedDateTime.now();
-        String top = env.origin.equals("bounce") ? "" : received(env, now);
+        String top = (env.origin.equals("bounce") ? "" : received(env, now, tlsComment)) + prepend;
         StringBuilder bottom = new StringBuilder();
         String messageId = headers.value("Message-Id");
         if (messageId == null) {
@@ -106,12 +111,18 @@ public final class Cleanup implements Processor {
         return headers.with(top, bottom.toString());
     }
 
-    /** Received: from helo (name [addr]) by myhostname (mail_name) with ESMTP id ID for <rcpt>; date */
-    private String received(Envelope env, ZonedDateTime now) {
+    /**
+     * Received: from helo (name [addr]) by myhostname (mail_name) with ESMTP id ID for <rcpt>; date.
+     * With smtpd_tls_received_header, smtpd's TLS comment lines follow the from clause, as in Postfix.
+     */
+    private String received(Envelope env, ZonedDateTime now, String tlsComment) {
         StringBuilder sb = new StringBuilder("Received: ");
         if (env.origin.equals("smtpd")) {
             sb.append("from ").append(env.heloName.isEmpty() ? env.clientName : env.heloName)
               .append(" (").append(env.clientName).append(" [").append(env.clientAddress).append("])\r\n\t");
+            if (tlsComment != null && !tlsComment.isBlank()) {
+                sb.append(tlsComment.strip().replace("\n", "\r\n\t")).append("\r\n\t");
+            }
         }
         sb.append("by ").append(myhostname).append(" (").append(mailName);
         if (env.origin.equals("pickup")) {

@@ -20,7 +20,13 @@ import java.util.Set;
  *   virtual_alias_recursion_limit levels and virtual_alias_expansion_limit addresses. An
  *   address that maps to itself (or comes back through a loop) is kept as a final address.
  *   Duplicates are removed. Expanded recipients keep the original recipient and DSN
- *   parameters of the address the client gave.
+ *   parameters of the address the client gave. A result {@code @other.domain} keeps the user
+ *   part and replaces the domain, as with canonical_maps.
+ *   With propagate_unmatched_extensions containing {@code virtual} (the default), an address
+ *   {@code user+ext@domain} that matched through {@code user@domain} (or {@code user} in a
+ *   local domain) passes {@code +ext} on to every address of its list:
+ *   {@code sales@example.com -> alice@example.net, bob} expands {@code sales+q3@example.com} to
+ *   {@code alice+q3@example.net, bob+q3@$myorigin}.
  * DIAGNOSTICS
  *   Past a limit the expansion stops and the rest is dropped with a warning in the mail log,
  *   as Postfix does; nothing is thrown.
@@ -31,8 +37,17 @@ final class VirtualAliasExpander {
     private final String delimiter;
     private final int recursionLimit;
     private final int expansionLimit;
+    private final boolean propagateExtension;
 
+    /** With Postfix's default: the unmatched extension is propagated. */
     VirtualAliasExpander(List<LookupTable> maps, TrivialRewrite trivialRewrite, String delimiter, int recursionLimit, int expansionLimit) {
+        this(maps, trivialRewrite, delimiter, recursionLimit, expansionLimit, true);
+    }
+
+    /** {@code propagateExtension}: AddressLookup.propagatesExtension(cf, "virtual"). */
+    VirtualAliasExpander(List<LookupTable> maps, TrivialRewrite trivialRewrite, String delimiter, int recursionLimit, int expansionLimit,
+            boolean propagateExtension) {
+        this.propagateExtension = propagateExtension;
         this.maps = maps;
         this.trivialRewrite = trivialRewrite;
         this.delimiter = delimiter;
@@ -54,8 +69,8 @@ final class VirtualAliasExpander {
 
     private void expandOne(Recipient origin, String address, int depth, Set<String> path, List<Recipient> out, Set<String> seen, String queueId) {
         String key = address.toLowerCase(Locale.ROOT);
-        String value = path.contains(key) ? null : lookup(address);
-        if (value == null || depth >= recursionLimit) {
+        List<String> targets = path.contains(key) ? null : lookup(address);
+        if (targets == null || depth >= recursionLimit) {
             if (depth >= recursionLimit) {
                 global.MailLog.warning("cleanup", queueId + ": unreasonable virtual_alias_maps nesting for <" + address + ">");
             }
@@ -69,11 +84,7 @@ final class VirtualAliasExpander {
             return;
         }
         path.add(key);
-        for (String target : value.split("[,\\s]+")) {
-            if (target.isEmpty()) {
-                continue;
-            }
-            String t = trivialRewrite.rewrite(target);
+        for (String t : targets) {
             if (t.equalsIgnoreCase(address)) {
                 if (seen.add(key)) {
                     out.add(origin.address().equals(address) ? origin : origin.rewrite(address));
@@ -85,8 +96,26 @@ final class VirtualAliasExpander {
         path.remove(key);
     }
 
-    private String lookup(String address) {
+    /** The addresses the alias lists, rewritten, with the extension propagated; null when unlisted. */
+    private List<String> lookup(String address) {
         boolean local = trivialRewrite.isLocalDomain(AddressLookup.domain(address));
-        return AddressLookup.find(maps, address, delimiter, local);
+        AddressLookup.Match m = AddressLookup.findMatch(maps, address, delimiter, local);
+        if (m == null) {
+            return null;
+        }
+        String extension = propagateExtension ? m.extension() : null;
+        String user = AddressLookup.localPart(address);
+        if (m.extensionStripped()) {
+            user = user.substring(0, user.length() - m.extension().length());
+        }
+        List<String> out = new ArrayList<>();
+        for (String target : m.value().split("[,\\s]+")) {
+            if (target.isEmpty()) {
+                continue;
+            }
+            String full = target.startsWith("@") ? user + target : trivialRewrite.rewrite(target);
+            out.add(AddressLookup.withExtension(full, extension));
+        }
+        return out;
     }
 }

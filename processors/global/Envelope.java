@@ -16,7 +16,8 @@ import java.util.Map;
  *   address, HELO name, protocol, attempts, first-defer time and the next hop. In Artemis the
  *   envelope travels as plain message properties (names below) so it reads well in the console;
  *   the recipients are one text property, one recipient per line, tab-separated fields:
- *   {@code address, original, notify, orcpt, status, dsn, relay, reason}.
+ *   {@code address, original, notify, orcpt, status, dsn, relay, reason}; a line that is
+ *   just an address is a new pending recipient (what a filter route may write).
  * DIAGNOSTICS
  *   {@link #fromHeaders} throws IllegalArgumentException for an envelope it cannot read; qmgr
  *   moves such an entry to the {@code corrupt} queue.
@@ -169,7 +170,14 @@ public final class Envelope {
             return out;
         }
         for (String line : s.split("\n", -1)) {
+            if (line.isBlank()) {
+                continue;
+            }
             String[] f = line.split("\t", -1);
+            if (f.length == 1) {
+                out.add(new Recipient(line.strip())); // a plain address, as a filter route may add one
+                continue;
+            }
             if (f.length != 8) {
                 throw new IllegalArgumentException("bad recipient record: " + line);
             }

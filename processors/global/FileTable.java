@@ -2,10 +2,9 @@ package global;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,27 +16,24 @@ import java.util.Properties;
  *   Reads a Java .properties file ({@code properties:} type, or any file ending in
  *   .properties) or a Postfix source table ({@code hash:}, {@code lmdb:}, {@code btree:},
  *   {@code texthash:}: {@code key value} lines, {@code key: value} for alias files, {@code #}
- *   comments, continuation lines that start with whitespace). Keys are folded to lower case.
- *   The map is replaced whole when the file's modification time changes (checked at most once
- *   a second), so a reader sees the old copy or the new one, never half of each; a file that
- *   cannot be read or parsed keeps the old copy and logs why.
+ *   comments, continuation lines that start with whitespace, {@code "quoted key"} for a key
+ *   with whitespace, as postmap(1) reads them). Keys are folded to lower case. In a source
+ *   table the first entry of a key wins and a later one is a warning, as with postmap(1); in a
+ *   .properties file the last one wins, as with java.util.Properties.
+ *   The map is replaced whole when the file changes (see {@link TableSource}), so a reader sees
+ *   the old copy or the new one, never half of each; a file that cannot be read or parsed
+ *   keeps the old copy and logs the line that is wrong.
  * DIAGNOSTICS
- *   A file missing at startup is a ConfigException naming the parameter that refers to it.
+ *   A file missing or broken at startup is a ConfigException naming the parameter that refers
+ *   to it (Tables); parse errors read {@code FILE, line N: why}.
  */
 public final class FileTable implements LookupTable {
     private final String name;
-    private final Path file;
-    private final boolean properties;
-    private volatile Map<String, String> map;
-    private volatile long loadedMtime;
-    private volatile long lastCheck;
+    private final TableSource<Map<String, String>> source;
 
     FileTable(String name, Path file, boolean properties) throws IOException {
         this.name = name;
-        this.file = file;
-        this.properties = properties;
-        this.map = read();
-        this.loadedMtime = Files.getLastModifiedTime(file).toMillis();
+        this.source = new TableSource<>(name, file, properties ? FileTable::parseProperties : FileTable::parseSource);
     }
 
     @Override
@@ -47,82 +43,82 @@ public final class FileTable implements LookupTable {
 
     @Override
     public boolean isEmpty() {
-        return current().isEmpty();
+        return source.current().isEmpty();
     }
 
     @Override
     public String get(String key) {
-        return current().get(key.toLowerCase());
+        return source.current().get(key.toLowerCase());
     }
 
-    private Map<String, String> current() {
-        long now = System.currentTimeMillis();
-        if (now - lastCheck > 1000) {
-            lastCheck = now;
-            reloadIfChanged();
-        }
-        return map;
+    @Override
+    public List<String> warnings() {
+        return source.warnings();
     }
 
-    private void reloadIfChanged() {
+    /** Every entry of the copy in use, in file order (postmap -s). */
+    public Map<String, String> entries() {
+        return Collections.unmodifiableMap(source.current());
+    }
+
+    private static Map<String, String> parseProperties(Path file, String text, List<String> warnings) {
+        Properties p = new Properties();
         try {
-            long mtime = Files.getLastModifiedTime(file).toMillis();
-            if (mtime != loadedMtime) {
-                Map<String, String> fresh = read();
-                map = fresh;
-                loadedMtime = mtime;
-                MailLog.info("proxymap", "table " + name + " reloaded: " + fresh.size() + " entries");
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            MailLog.warning("proxymap", "table " + name + ": keeping the old copy: " + e.getMessage());
-        }
-    }
-
-    private Map<String, String> read() throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        Map<String, String> out = new HashMap<>();
-        if (properties) {
-            Properties p = new Properties();
             p.load(new StringReader(text));
-            for (String k : p.stringPropertyNames()) {
-                out.put(k.strip().toLowerCase(), p.getProperty(k).strip());
-            }
-            return out;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
         }
-        List<String> lines = text.lines().toList();
-        String key = null;
-        StringBuilder value = null;
-        int n = 0;
-        for (String raw : lines) {
-            n++;
-            if (raw.isBlank() || raw.stripLeading().startsWith("#")) {
-                continue;
-            }
-            if (Character.isWhitespace(raw.charAt(0))) {
-                if (key == null) {
-                    throw new IllegalArgumentException(file + ", line " + n + ": continuation line without a key");
-                }
-                value.append(' ').append(raw.strip());
-                continue;
-            }
-            if (key != null) {
-                out.put(key, value.toString().strip());
-            }
-            String line = raw.strip();
-            int sep = 0;
-            while (sep < line.length() && !Character.isWhitespace(line.charAt(sep))) {
-                sep++;
-            }
-            key = line.substring(0, sep);
-            if (key.endsWith(":")) {
-                key = key.substring(0, key.length() - 1);
-            }
-            key = key.toLowerCase();
-            value = new StringBuilder(line.substring(sep).strip());
-        }
-        if (key != null) {
-            out.put(key, value.toString().strip());
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            out.put(k.strip().toLowerCase(), p.getProperty(k).strip());
         }
         return out;
+    }
+
+    private static Map<String, String> parseSource(Path file, String text, List<String> warnings) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (LogicalLines.Line line : LogicalLines.of(file, text)) {
+            String[] kv = splitEntry(file, line);
+            if (out.containsKey(kv[0])) {
+                warnings.add(file + ", line " + line.number() + ": duplicate entry: \"" + kv[0] + "\"");
+                continue;
+            }
+            out.put(kv[0], kv[1]);
+        }
+        return out;
+    }
+
+    /**
+     * {@code key value}, {@code key: value}, {@code "quoted key" value} -> {key folded, value}.
+     * As postmap(1): whitespace inside double quotes does not end the key; a key that is one
+     * quoted string loses its quotes and backslash escapes; a partly quoted key such as
+     * {@code "John Doe"@example.com} keeps them.
+     */
+    private static String[] splitEntry(Path file, LogicalLines.Line line) {
+        String s = line.text();
+        int i = 0;
+        boolean quoted = false;
+        while (i < s.length() && (quoted || !Character.isWhitespace(s.charAt(i)))) {
+            char c = s.charAt(i);
+            if (c == '\\' && quoted && i + 1 < s.length()) {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            }
+            i++;
+        }
+        if (quoted) {
+            throw new IllegalArgumentException(file + ", line " + line.number() + ": missing closing double quote in key");
+        }
+        String k = s.substring(0, i);
+        if (k.endsWith(":")) {
+            k = k.substring(0, k.length() - 1);
+        } else if (i < s.length() && s.charAt(i) == ':') {
+            i++;
+        }
+        if (k.length() >= 2 && k.startsWith("\"") && k.endsWith("\"") && k.indexOf('"', 1) == k.length() - 1 - backslashes(k)) {
+            k = unquote(k);
+        }
+        return new String[] {k.toLowerCase(), s.substring(i).strip()};
     }
 }

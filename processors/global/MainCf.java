@@ -306,6 +306,11 @@ public final class MainCf {
         return new TreeMap<>(explicit);
     }
 
+    /** The built-in defaults, unexpanded, sorted: what {@code postconf -d} prints. */
+    public Map<String, String> defaults() {
+        return new TreeMap<>(defaults);
+    }
+
     /** The built-in defaults. */
     public static final class Defaults {
         private Defaults() {
@@ -398,6 +403,13 @@ public final class MainCf {
             d.put("hopcount_limit", "50");
             d.put("propagate_unmatched_extensions", "canonical, virtual");
             d.put("relocated_maps", "");
+            d.put("smtp_rset_timeout", "20s");
+            d.put("smtpd_starttls_timeout", "300s");
+            d.put("smtpd_proxy_filter", "");
+            d.put("content_filter", "");
+            d.put("camel_routes_directory", "$config_directory/routes");
+            d.put("camel_route_builders", "");
+            d.put("delivery_events_topic", "mail.events");
             d.put("broker_url", "");
             d.put("artemis_config", "artemis/broker.xml");
             d.put("config_directory", "conf");

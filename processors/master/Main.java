@@ -68,7 +68,12 @@ public final class Main {
     }
 
     private static void check(CommandLine cl) {
-        build(cl, false);
+        MtaServer mta = build(cl, false);
+        try {
+            mta.checkUserRoutes();
+        } catch (ConfigException e) {
+            throw cl.fatal(e.getMessage());
+        }
     }
 
     private static void startForeground(CommandLine cl) throws Exception {

@@ -16,7 +16,12 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
+import extension.CamelTransportAgent;
+import extension.ContentFilterResult;
+import extension.DeliveryEvents;
+import extension.MailHeaders;
 import pickup.Pickup;
+import routes.EventsRoute;
 import qmgr.ActiveLimit;
 import qmgr.BuiltinAgents;
 import qmgr.Deferral;
@@ -76,10 +81,11 @@ public final class MtaServer implements AutoCloseable {
     private final List<ExecutorService> pools = new ArrayList<>();
     private final Path queueDirectory;
     private EmbeddedBroker broker;
-    private CamelContext camel;
+    private volatile CamelContext camel;
     private JmsPoolConnectionFactory pool;
     private ShowqServer showq;
-    private ProducerTemplate producer;
+    private volatile ProducerTemplate producer;
+    private final UserRoutes userRoutes;
 
     public MtaServer(Path configDir, boolean foreground) {
         this.cf = MainCf.load(configDir);
@@ -90,6 +96,7 @@ public final class MtaServer implements AutoCloseable {
         cf.path("data_directory");
         validate();
         this.trivialRewrite = new TrivialRewrite(cf, tables);
+        this.userRoutes = new UserRoutes(cf);
         build();
     }
 
@@ -122,6 +129,7 @@ public final class MtaServer implements AutoCloseable {
     }
 
     private void build() {
+        boolean events = !cf.get("delivery_events_topic").isBlank();
         Set<String> transports = new LinkedHashSet<>(List.of("error", "retry"));
         int smtpdCount = 0;
         for (MasterCf.Service s : master.services()) {
@@ -137,25 +145,30 @@ public final class MtaServer implements AutoCloseable {
                     pools.add(writers);
                     String bean = "smtpd" + (smtpdCount++);
                     beans.put(bean, new SmtpdInitializer(settings, writers));
-                    routes.add(new SmtpdRoute(s.name(), s.host(), s.port(), bean));
+                    routes.add(new SmtpdRoute(s.name(), s.host(), s.port(), bean, camelUri(scf, "smtpd_proxy_filter"), new MailHeaders()));
                 }
                 // Postfix's postdrop wakes pickup at once; here pickup polls maildrop/ every second
                 case "pickup" -> routes.add(new PickupRoute(queueDirectory.resolve("maildrop").toString(), 1000L, new Pickup()));
                 case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite)));
                 case "smtp", "lmtp" -> {
                     transports.add(s.name());
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, new SmtpAgent(scf))));
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, new SmtpAgent(scf)), events));
                 }
                 case "local" -> {
                     transports.add(s.name());
                     DeliveryAgent agent = new LocalAgent(scf, tables, this::forward);
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, agent)));
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, agent), events));
+                }
+                case "camel" -> {
+                    transports.add(s.name());
+                    DeliveryAgent agent = new CamelTransportAgent(() -> camel, () -> producer);
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, agent), events));
                 }
                 case "error" -> {
                     // error(8) bounces; the same daemon under the service name "retry" defers, as in Postfix
                     transports.add(s.name());
                     DeliveryAgent agent = s.name().equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR;
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, Math.min(s.maxproc(), 4)), new DeliveryDriver(program, agent)));
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, Math.min(s.maxproc(), 4)), new DeliveryDriver(program, agent), events));
                 }
                 case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
                      "tlsmgr", "flush", "verify", "discard", "virtual", "pipe", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
@@ -168,7 +181,7 @@ public final class MtaServer implements AutoCloseable {
         for (String builtin : List.of("error", "retry")) {
             if (master.services().stream().noneMatch(s -> s.name().equals(builtin))) {
                 DeliveryAgent agent = builtin.equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR;
-                routes.add(new DeliveryRoute(builtin, 2, new DeliveryDriver(cf.get("syslog_name") + "/" + builtin, agent)));
+                routes.add(new DeliveryRoute(builtin, 2, new DeliveryDriver(cf.get("syslog_name") + "/" + builtin, agent), events));
             }
         }
         if (master.byCommand("cleanup").isEmpty()) {
@@ -178,11 +191,27 @@ public final class MtaServer implements AutoCloseable {
         long activeLimit = cf.integer("qmgr_message_active_limit");
         QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports);
         routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> broker.messageCount("active"), activeLimit),
-                resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf)));
+                resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf),
+                camelUri(cf, "content_filter"), new MailHeaders(), new ContentFilterResult()));
+        if (events) {
+            routes.add(new EventsRoute(cf.get("delivery_events_topic").strip(), new DeliveryEvents()));
+        }
         QmgrBounce bounce = new QmgrBounce(cf, BounceNotice.Kind.FAILED, DeliveryStatus.BOUNCE);
         QmgrBounce trace = new QmgrBounce(cf, BounceNotice.Kind.SUCCESS, DeliveryStatus.SUCCESS);
         routes.add(new BounceRoute(bounce::wanted, bounce, trace::wanted, trace,
                 e -> e.getProperty(DeliveryStatus.DEFER) != null, new Deferral(cf)));
+    }
+
+    /** A filter parameter: empty, or {@code camel:ENDPOINT-URI}; anything else stops startup. */
+    private static String camelUri(MainCf cf, String parameter) {
+        String v = cf.get(parameter).strip();
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (!v.startsWith("camel:") || v.length() == "camel:".length()) {
+            throw cf.bad(parameter, v, "camel:ENDPOINT-URI, e.g. camel:direct:my-filter (Postfix's transport:nexthop and host:port forms are not supported)");
+        }
+        return v.substring("camel:".length());
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -249,18 +278,50 @@ public final class MtaServer implements AutoCloseable {
         for (Map.Entry<String, Object> b : beans.entrySet()) {
             camel.getRegistry().bind(b.getKey(), b.getValue());
         }
+        camel.getPropertiesComponent().setInitialProperties(mainCfProperties());
         for (RouteBuilder r : routes) {
             camel.addRoutes(r);
         }
+        userRoutes.install(camel);
         try {
             camel.start();
         } catch (Exception e) {
             throw listenError(e);
         }
         producer = camel.createProducerTemplate();
-        showq = new ShowqServer(cf, broker, queueDirectory.resolve("public").resolve("showq"));
+        showq = new ShowqServer(cf, broker, producer, queueDirectory.resolve("public").resolve("showq"));
         showq.start();
         MailLog.info("postfix/master", "daemon started -- version " + cf.get("mail_version") + ", configuration " + cf.configDir());
+    }
+
+    /** main.cf's effective parameters, for {{name}} placeholders in user routes. */
+    private java.util.Properties mainCfProperties() {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(cf.effective());
+        return p;
+    }
+
+    /** camel-mta reload: the user routes again from their files (the mail flow routes stay). */
+    public String reloadUserRoutes() {
+        return userRoutes.reload(camel);
+    }
+
+    /**
+     * camel-mta check: parses the user routes in a scratch CamelContext (nothing starts), so a
+     * broken file is found before start.
+     */
+    public void checkUserRoutes() {
+        CamelContext scratch = new DefaultCamelContext();
+        scratch.getPropertiesComponent().setInitialProperties(mainCfProperties());
+        try {
+            userRoutes.parse(scratch);
+        } finally {
+            try {
+                scratch.close();
+            } catch (Exception ignored) {
+                // a scratch context that never started has nothing to release
+            }
+        }
     }
 
     /** A port in use becomes an error that names the master.cf service and its address. */

@@ -3,7 +3,7 @@ package showq;
 import global.MailLog;
 import global.MainCf;
 import master.EmbeddedBroker;
-import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.camel.ProducerTemplate;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * NAME
@@ -23,10 +25,18 @@ import java.nio.file.attribute.PosixFilePermissions;
  *   $queue_directory/public/showq   (a unix-domain socket, mode 0600)
  * DESCRIPTION
  *   One request per connection, one line in, the answer out, then close:
- *   {@code mailq} the Postfix-format listing; {@code flush} makes every deferred message due
- *   now (postqueue -f) and answers {@code ok N}; {@code ping} answers {@code ok PID}. The
- *   socket exists only while the instance runs, so the commands can tell a stopped mail
- *   system from a running one.
+ *   <ul>
+ *   <li>{@code mailq}: the Postfix-format listing (mailq, postqueue -p);
+ *       {@code json}: postqueue -j's JSON lines.</li>
+ *   <li>{@code flush}, {@code flush-site SITE}, {@code flush-id ID}: deferred mail due now
+ *       (postqueue -f, -s, -i), answered {@code ok N}.</li>
+ *   <li>{@code delete|hold|release|requeue ID|ALL [queue,queue...]}: postsuper -d, -h, -H,
+ *       -r ({@link QueueAdmin}), answered with one {@code ok ID} line per message acted on
+ *       and {@code warning: text} lines.</li>
+ *   <li>{@code ping}: {@code ok PID}.</li>
+ *   </ul>
+ *   Requests are served one at a time. The socket exists only while the instance runs, so
+ *   the commands can tell a stopped mail system from a running one.
  * DIAGNOSTICS
  *   An unknown request gets {@code error: unknown request: X}. Failures are answered as
  *   {@code error: text} and logged; the server keeps serving.
@@ -34,13 +44,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class ShowqServer implements AutoCloseable {
     private final MainCf cf;
     private final EmbeddedBroker broker;
+    private final QueueFlush flush;
+    private final QueueAdmin admin;
     private final Path socket;
     private ServerSocketChannel server;
     private Thread thread;
 
-    public ShowqServer(MainCf cf, EmbeddedBroker broker, Path socket) {
+    /** The producer sends requeued mail to direct:cleanup. */
+    public ShowqServer(MainCf cf, EmbeddedBroker broker, ProducerTemplate producer, Path socket) {
         this.cf = cf;
         this.broker = broker;
+        this.flush = new QueueFlush(broker);
+        this.admin = new QueueAdmin(broker, producer);
         this.socket = socket;
     }
 
@@ -73,12 +88,21 @@ public final class ShowqServer implements AutoCloseable {
     }
 
     private String answer(String request) {
+        String[] words = request.split("\\s+");
         try {
-            switch (request) {
+            switch (words[0]) {
                 case "mailq":
                     return MailqFormat.format(QueueListing.list(broker));
+                case "json":
+                    return JsonFormat.format(QueueListing.list(broker));
                 case "flush":
-                    return "ok " + flush() + "\n";
+                    return "ok " + flush.all() + "\n";
+                case "flush-site":
+                    return "ok " + flush.site(argument(words, request)) + "\n";
+                case "flush-id":
+                    return "ok " + flush.queueId(argument(words, request)) + "\n";
+                case "delete", "hold", "release", "requeue":
+                    return postsuper(words[0], argument(words, request), queues(words));
                 case "ping":
                     return "ok " + ProcessHandle.current().pid() + "\n";
                 default:
@@ -90,13 +114,39 @@ public final class ShowqServer implements AutoCloseable {
         }
     }
 
-    /** postqueue -f: every deferred message is due now. Returns how many were scheduled. */
-    private int flush() throws Exception {
-        Queue deferred = broker.queue("deferred");
-        int n = deferred.getScheduledCount();
-        deferred.deliverScheduledMessages();
-        MailLog.info("postfix/qmgr", "flush requested: " + n + " deferred message(s) due now");
-        return n;
+    private String postsuper(String operation, String id, List<String> queues) throws Exception {
+        QueueAdmin.Outcome outcome = switch (operation) {
+            case "delete" -> admin.delete(id, queues);
+            case "hold" -> admin.hold(id, queues);
+            case "release" -> admin.release(id, queues);
+            default -> admin.requeue(id, queues);
+        };
+        StringBuilder sb = new StringBuilder();
+        for (String done : outcome.done()) {
+            sb.append("ok ").append(done).append('\n');
+        }
+        for (String w : outcome.warnings()) {
+            sb.append("warning: ").append(w).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String argument(String[] words, String request) {
+        if (words.length < 2) {
+            throw new IllegalArgumentException("missing argument: " + request);
+        }
+        return words[1];
+    }
+
+    /** The third word: queue names separated by commas; every queue when absent. */
+    private static List<String> queues(String[] words) {
+        List<String> out = words.length > 2 ? Arrays.asList(words[2].split(",")) : QueueListing.QUEUES;
+        for (String q : out) {
+            if (!QueueListing.QUEUES.contains(q)) {
+                throw new IllegalArgumentException("invalid directory name: " + q);
+            }
+        }
+        return out;
     }
 
     private static String readLine(SocketChannel ch) throws IOException {

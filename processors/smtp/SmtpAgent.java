@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * NAME
- *   SmtpAgent - the SMTP client delivery agent (Postfix's smtp(8))
+ *   SmtpAgent - the SMTP client delivery agent (Postfix's smtp(8)), with its connection cache
  * SYNOPSIS
- *   DeliveryAgent smtp = new SmtpAgent(cf);  smtp.deliver(request);
+ *   SmtpAgent smtp = new SmtpAgent(cf);  smtp.deliver(request);  ...  smtp.close();
  * DESCRIPTION
  *   Delivers one request to its next hop: {@code [host]:port} or {@code [host]} directly,
  *   {@code host:port} or {@code domain} through MX lookup, an empty next hop to the
@@ -27,6 +27,13 @@ import java.util.List;
  *   addresses are tried and smtp_mx_session_limit servers that greeted. One host's session is
  *   an {@link SmtpTransaction}. The message bytes are streamed from the request, never
  *   copied. The agent logs nothing: qmgr logs the outcomes.
+ *   Connection cache (Postfix's scache): a session that ended a transaction in good order is
+ *   kept in the agent's {@link ConnectionCache} under its next hop instead of QUIT, when
+ *   {@link CachePolicy} allows it. A later delivery to the same next hop first takes a cached
+ *   session (no DNS lookup, no connect, greeting or EHLO) and starts with RSET; a cached
+ *   session that is dead or answers RSET with an error is closed and the delivery goes on
+ *   with new connections as if there had been none. Many threads may deliver at once; a
+ *   session serves one of them at a time. {@link #close} says QUIT to the idle sessions.
  * DIAGNOSTICS
  *   Every outcome is recorded on the recipients, nothing is thrown for mail trouble:
  *   {@code connect to NAME[ADDR]:PORT: Connection refused} (4.4.1, relay=none), DNS errors
@@ -34,10 +41,12 @@ import java.util.List;
  *   outcomes (see SmtpTransaction). main.cf errors surface as ConfigException from the
  *   constructor.
  */
-public final class SmtpAgent implements DeliveryAgent {
+public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
     private static final String NO_RELAY = "none";
 
     private final SmtpParams params;
+    private final CachePolicy policy;
+    private final ConnectionCache cache;
     private final MxResolver resolver;
 
     public SmtpAgent(MainCf cf) {
@@ -47,6 +56,8 @@ public final class SmtpAgent implements DeliveryAgent {
     /** With another resolver, e.g. one aimed at a test name server. */
     public SmtpAgent(MainCf cf, MxResolver resolver) {
         this.params = SmtpParams.from(cf);
+        this.policy = CachePolicy.from(cf);
+        this.cache = new ConnectionCache(policy.timeLimitMillis(), policy.idlePerDestination());
         this.resolver = resolver;
     }
 
@@ -56,9 +67,21 @@ public final class SmtpAgent implements DeliveryAgent {
         if (open.isEmpty()) {
             return;
         }
+        NextHop hop;
+        try {
+            hop = NextHop.parse(request.nexthop, domain(open.get(0).address()));
+        } catch (IllegalArgumentException e) {
+            defer(open, "4.3.5", e.getMessage(), NO_RELAY);
+            return;
+        }
+        MailHost cached = deliverCached(request, hop);
+        open = open(request);
+        if (open.isEmpty()) {
+            return;
+        }
         List<MailHost> hosts;
         try {
-            hosts = resolver.resolve(NextHop.parse(request.nexthop, domain(open.get(0).address())));
+            hosts = resolver.resolve(hop);
         } catch (IllegalArgumentException e) {
             defer(open, "4.3.5", e.getMessage(), NO_RELAY);
             return;
@@ -72,32 +95,77 @@ public final class SmtpAgent implements DeliveryAgent {
             }
             return;
         }
-        tryHosts(request, hosts);
+        tryHosts(request, hop, hosts, cached);
     }
 
-    private void tryHosts(DeliveryRequest request, List<MailHost> hosts) {
-        int addresses = 0;
-        int sessions = 0;
+    /** Says QUIT to every idle cached session; later sessions are closed after use. */
+    @Override
+    public void close() {
+        cache.close();
+    }
+
+    /** How many idle sessions the cache holds now (for tests and monitoring). */
+    public int cachedSessions() {
+        return cache.size();
+    }
+
+    /** Delivers over a cached session for this next hop, if one is still good; returns its host or null. */
+    private MailHost deliverCached(DeliveryRequest request, NextHop hop) {
+        SmtpSession session;
+        while ((session = cache.take(hop.toString())) != null) {
+            SmtpTransaction t = new SmtpTransaction(request, session, params);
+            t.run();
+            if (t.isStale()) {
+                session.close();
+                continue;
+            }
+            finish(hop, session, t);
+            return session.host();
+        }
+        return null;
+    }
+
+    private void tryHosts(DeliveryRequest request, NextHop hop, List<MailHost> hosts, MailHost cached) {
+        int addresses = cached == null ? 0 : 1;
+        int sessions = cached == null ? 0 : 1;
         for (MailHost host : hosts) {
+            if (sameEndpoint(host, cached)) {
+                continue;
+            }
             List<Recipient> open = open(request);
             if (open.isEmpty() || addresses++ >= params.mxAddressLimit() || sessions >= params.mxSessionLimit()) {
                 break;
             }
-            SmtpConnection conn;
+            SmtpSession session;
             try {
-                conn = SmtpConnection.open(host, params.connectTimeout());
+                session = new SmtpSession(SmtpConnection.open(host, params.connectTimeout()));
             } catch (IOException e) {
                 defer(open, "4.4.1", "connect to " + host.relay() + ": " + connectError(e), NO_RELAY);
                 continue;
             }
-            try (conn) {
-                if (new SmtpTransaction(request, conn, params).run()) {
-                    sessions++;
-                }
+            SmtpTransaction t = new SmtpTransaction(request, session, params);
+            if (t.run()) {
+                sessions++;
             }
+            finish(hop, session, t);
         }
     }
 
+    /** Caches the session for the next delivery when allowed, else QUIT (or just close when out of step). */
+    private void finish(NextHop hop, SmtpSession session, SmtpTransaction t) {
+        if (t.isReusable() && policy.appliesTo(hop) && policy.mayReuse(session) && cache.save(hop.toString(), session)) {
+            return;
+        }
+        if (t.endedInStep()) {
+            session.quit();
+        } else {
+            session.close();
+        }
+    }
+
+    private static boolean sameEndpoint(MailHost a, MailHost b) {
+        return b != null && a.address().equals(b.address()) && a.port() == b.port();
+    }
     private static List<Recipient> open(DeliveryRequest request) {
         List<Recipient> out = new ArrayList<>();
         for (Recipient r : request.recipients) {

@@ -8,7 +8,8 @@ import global.MainCf;
  * DESCRIPTION
  *   smtp_helo_name and the time limits, in seconds: smtp_connect_timeout, smtp_helo_timeout
  *   (greeting and EHLO/HELO), smtp_mail_timeout, smtp_rcpt_timeout, smtp_data_init_timeout,
- *   smtp_data_xfer_timeout, smtp_data_done_timeout, smtp_quit_timeout; and Postfix's
+ *   smtp_data_xfer_timeout, smtp_data_done_timeout, smtp_quit_timeout, smtp_rset_timeout
+ *   (RSET on a cached session); and Postfix's
  *   smtp_mx_address_limit (5) and smtp_mx_session_limit (2), which default here when
  *   main.cf does not know them.
  * DIAGNOSTICS
@@ -17,7 +18,7 @@ import global.MainCf;
  */
 public record SmtpParams(String heloName, long connectTimeout, long heloTimeout, long mailTimeout,
                          long rcptTimeout, long dataInitTimeout, long dataXferTimeout, long dataDoneTimeout,
-                         long quitTimeout, int mxAddressLimit, int mxSessionLimit) {
+                         long quitTimeout, long rsetTimeout, int mxAddressLimit, int mxSessionLimit) {
 
     public static SmtpParams from(MainCf cf) {
         return new SmtpParams(cf.get("smtp_helo_name").strip(),
@@ -29,6 +30,7 @@ public record SmtpParams(String heloName, long connectTimeout, long heloTimeout,
                 cf.seconds("smtp_data_xfer_timeout"),
                 cf.seconds("smtp_data_done_timeout"),
                 cf.seconds("smtp_quit_timeout"),
+                cf.seconds("smtp_rset_timeout"),
                 limit(cf, "smtp_mx_address_limit", 5),
                 limit(cf, "smtp_mx_session_limit", 2));
     }

@@ -17,12 +17,19 @@ import java.util.Set;
  * NAME
  *   SmtpTransaction - one SMTP session with one server (Postfix's smtp_proto.c)
  * SYNOPSIS
- *   boolean greeted = new SmtpTransaction(request, connection, params).run();
+ *   SmtpTransaction t = new SmtpTransaction(request, session, params);
+ *   boolean greeted = t.run();  if (t.isStale()) ...;  if (t.isReusable()) ...;
  * DESCRIPTION
  *   Greeting, EHLO (HELO when EHLO gets 5xx), the SIZE and SMTPUTF8 checks, MAIL FROM with
  *   SIZE, BODY=8BITMIME, SMTPUTF8, RET and ENVID as the server supports them, one RCPT TO per
- *   recipient not yet done (with NOTIFY and ORCPT when the server announced DSN), DATA, the
- *   message dot-stuffed, and QUIT. With PIPELINING, MAIL, the RCPTs and DATA go out in one
+ *   recipient not yet done (with NOTIFY and ORCPT when the server announced DSN), DATA and the
+ *   message dot-stuffed. A session from the connection cache skips greeting and EHLO (its
+ *   features are known) and starts with RSET, as Postfix does to verify that a cached session
+ *   is still usable: when RSET gets no 2xx in smtp_rset_timeout or the connection is gone,
+ *   {@link #isStale()} says so and no recipient is touched, so the agent can open a new
+ *   connection. The transaction does not say QUIT: the agent either caches the session
+ *   ({@link #isReusable()}: the conversation ended in step, MAIL FROM was accepted, no 421)
+ *   or closes it. With PIPELINING, MAIL, the RCPTs and DATA go out in one
  *   write (in groups of 100 commands) and the replies are read in order; otherwise lock-step.
  *   Outcomes go on the recipients: the final 2xx marks the accepted ones sent with the
  *   server's reply as reason; a 4xx defers, a 5xx bounces, the recipient that RCPT concerned,
@@ -41,6 +48,7 @@ final class SmtpTransaction {
     private static final String GREETING = "receiving the initial server greeting";
 
     private final DeliveryRequest request;
+    private final SmtpSession session;
     private final SmtpConnection conn;
     private final MailHost host;
     private final SmtpParams params;
@@ -49,14 +57,17 @@ final class SmtpTransaction {
     private final List<Recipient> accepted = new ArrayList<>();
 
     private String stage = GREETING;
-    private EsmtpFeatures features = EsmtpFeatures.NONE;
     private boolean greeted;
     private boolean mailAccepted = true;
     private boolean dataReady;
+    private boolean inStep;
+    private boolean stale;
+    private boolean shutdown;
 
-    SmtpTransaction(DeliveryRequest request, SmtpConnection conn, SmtpParams params) {
+    SmtpTransaction(DeliveryRequest request, SmtpSession session, SmtpParams params) {
         this.request = request;
-        this.conn = conn;
+        this.session = session;
+        this.conn = session.connection();
         this.host = conn.host();
         this.params = params;
         for (Recipient r : request.recipients) {
@@ -69,10 +80,13 @@ final class SmtpTransaction {
     /** Runs the session; returns whether the server greeted (a session in Postfix's count). */
     boolean run() {
         try {
-            if (greet() && hello() && acceptable()) {
-                transact();
+            if (session.isGreeted() ? reset() : greet() && hello()) {
+                session.use();
+                if (acceptable()) {
+                    transact();
+                }
             }
-            quit();
+            inStep = !stale;
         } catch (SocketTimeoutException e) {
             deferOpen("4.4.2", "conversation with " + host.namaddr() + " timed out while " + stage);
         } catch (MalformedReplyException e) {
@@ -81,6 +95,39 @@ final class SmtpTransaction {
             deferOpen("4.4.2", "lost connection with " + host.namaddr() + " while " + stage);
         }
         return greeted;
+    }
+
+    /** The cached session did not answer RSET: nothing was done, the agent opens a new one. */
+    boolean isStale() {
+        return stale;
+    }
+
+    /** Whether the session may carry another transaction (the agent may cache it). */
+    boolean isReusable() {
+        return inStep && session.isGreeted() && mailAccepted && !shutdown;
+    }
+
+    /** Whether the conversation ended in step, so a QUIT makes sense. */
+    boolean endedInStep() {
+        return inStep;
+    }
+
+    /** RSET on a cached session; false marks it stale (no recipient is touched). */
+    private boolean reset() {
+        stage = "sending RSET";
+        try {
+            SmtpReply r = command("RSET", params.rsetTimeout());
+            if (!r.isPositive()) {
+                stale = true;
+                return false;
+            }
+        } catch (IOException e) {
+            stale = true;
+            return false;
+        }
+        greeted = true;
+        request.connectedTime = System.currentTimeMillis();
+        return true;
     }
 
     private boolean greet() throws IOException {
@@ -99,7 +146,7 @@ final class SmtpTransaction {
         stage = "performing the EHLO handshake";
         SmtpReply r = command("EHLO " + params.heloName(), params.heloTimeout());
         if (r.isPositive()) {
-            features = EsmtpFeatures.parse(r);
+            session.greeted(EsmtpFeatures.parse(r));
             return true;
         }
         if (!r.isPermanent()) {
@@ -109,6 +156,7 @@ final class SmtpTransaction {
         stage = "performing the HELO handshake";
         r = command("HELO " + params.heloName(), params.heloTimeout());
         if (r.isPositive()) {
+            session.greeted(EsmtpFeatures.NONE);
             return true;
         }
         fail(r, "HELO command", todo);
@@ -118,12 +166,12 @@ final class SmtpTransaction {
     /** Postfix's checks before MAIL FROM: the server's SIZE limit and SMTPUTF8 support. */
     private boolean acceptable() {
         long size = request.message.length;
-        if (features.size() && features.sizeLimit() > 0 && size > features.sizeLimit()) {
-            bounceOpen("5.3.4", "message size " + size + " exceeds size limit " + features.sizeLimit()
+        if (features().size() && features().sizeLimit() > 0 && size > features().sizeLimit()) {
+            bounceOpen("5.3.4", "message size " + size + " exceeds size limit " + features().sizeLimit()
                     + " of server " + host.namaddr());
             return false;
         }
-        if (needsSmtputf8() && !features.smtputf8()) {
+        if (needsSmtputf8() && !features().smtputf8()) {
             bounceOpen("5.6.7", "SMTPUTF8 is required, but was not offered by host " + host.namaddr());
             return false;
         }
@@ -136,10 +184,10 @@ final class SmtpTransaction {
         for (Recipient r : todo) {
             steps.add(new Step(Step.Kind.RCPT, rcptCommand(r), r));
         }
-        if (features.pipelining()) {
+        if (features().pipelining()) {
             steps.add(new Step(Step.Kind.DATA, "DATA", null));
         }
-        int group = features.pipelining() ? PIPELINE_GROUP : 1;
+        int group = features().pipelining() ? PIPELINE_GROUP : 1;
         for (int i = 0; i < steps.size() && mailAccepted; i += group) {
             List<Step> batch = steps.subList(i, Math.min(steps.size(), i + group));
             for (Step s : batch) {
@@ -152,7 +200,7 @@ final class SmtpTransaction {
                 handle(s, conn.readReply(timeout(s)));
             }
         }
-        if (!features.pipelining() && mailAccepted && !accepted.isEmpty()) {
+        if (!features().pipelining() && mailAccepted && !accepted.isEmpty()) {
             Step data = new Step(Step.Kind.DATA, "DATA", null);
             stage = data.stage();
             handle(data, command(data.line, timeout(data)));
@@ -163,6 +211,7 @@ final class SmtpTransaction {
     }
 
     private void handle(Step step, SmtpReply r) {
+        shutdown |= r.code() == 421;
         switch (step.kind) {
             case MAIL:
                 if (!r.isPositive()) {
@@ -200,6 +249,7 @@ final class SmtpTransaction {
         conn.sendMessage(deliver ? request.message : new byte[0], params.dataXferTimeout());
         stage = "sending end of data -- message may be sent more than once";
         SmtpReply r = conn.readReply(params.dataDoneTimeout());
+        shutdown |= r.code() == 421;
         if (!deliver) {
             return;
         }
@@ -212,15 +262,6 @@ final class SmtpTransaction {
         }
     }
 
-    private void quit() {
-        try {
-            stage = "sending QUIT";
-            command("QUIT", params.quitTimeout());
-        } catch (IOException e) {
-            // every outcome is recorded; a server that hangs up on QUIT changes nothing
-        }
-    }
-
     private SmtpReply command(String line, long timeout) throws IOException {
         conn.send(line);
         conn.flush(timeout);
@@ -230,16 +271,16 @@ final class SmtpTransaction {
     private String mailCommand() {
         Envelope e = request.envelope;
         StringBuilder sb = new StringBuilder("MAIL FROM:<").append(e.isNullSender() ? "" : e.sender).append('>');
-        if (features.size()) {
+        if (features().size()) {
             sb.append(" SIZE=").append(request.message.length);
         }
-        if (features.eightBitMime() && has8bit(request.message)) {
+        if (features().eightBitMime() && has8bit(request.message)) {
             sb.append(" BODY=8BITMIME");
         }
-        if (features.smtputf8() && needsSmtputf8()) {
+        if (features().smtputf8() && needsSmtputf8()) {
             sb.append(" SMTPUTF8");
         }
-        if (features.dsn()) {
+        if (features().dsn()) {
             if (e.ret != null && !e.ret.isBlank()) {
                 sb.append(" RET=").append(e.ret.strip().toUpperCase(Locale.ROOT));
             }
@@ -252,7 +293,7 @@ final class SmtpTransaction {
 
     private String rcptCommand(Recipient r) {
         StringBuilder sb = new StringBuilder("RCPT TO:<").append(r.address()).append('>');
-        if (features.dsn()) {
+        if (features().dsn()) {
             if (!r.dsnNotify().isBlank()) {
                 sb.append(" NOTIFY=").append(r.dsnNotify().strip().toUpperCase(Locale.ROOT));
             }
@@ -270,6 +311,10 @@ final class SmtpTransaction {
             return value.substring(0, semi) + ";" + Xtext.encode(value.substring(semi + 1));
         }
         return "rfc822;" + Xtext.encode(value);
+    }
+
+    private EsmtpFeatures features() {
+        return session.features();
     }
 
     private boolean needsSmtputf8() {

@@ -6,7 +6,8 @@ package smtpd;
  * DESCRIPTION
  *   Records the client's name, resets any transaction, and answers EHLO with the extensions
  *   this server honours: PIPELINING, SIZE (message_size_limit), VRFY (unless
- *   disable_vrfy_command), ENHANCEDSTATUSCODES, 8BITMIME, DSN. HELO gets a one-line 250.
+ *   disable_vrfy_command), STARTTLS (smtpd_tls_security_level may
+ *   or encrypt, until TLS is active), ENHANCEDSTATUSCODES, 8BITMIME, DSN. HELO gets a one-line 250.
  * DIAGNOSTICS
  *   {@code 501 Syntax: EHLO hostname} without an argument.
  */
@@ -32,6 +33,9 @@ final class HeloCommand implements SmtpCommand {
         }
         if (!s.settings.vrfyDisabled) {
             sb.append("\nVRFY");
+        }
+        if (s.tls == null && s.settings.tls != null && s.settings.tls.startTlsOffered()) {
+            sb.append("\nSTARTTLS");
         }
         sb.append("\nENHANCEDSTATUSCODES");
         sb.append("\n8BITMIME");

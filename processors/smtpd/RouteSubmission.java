@@ -5,6 +5,7 @@ import global.MailLog;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.netty.NettyConsumer;
 
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
@@ -25,6 +26,11 @@ import java.util.function.BiConsumer;
  */
 final class RouteSubmission implements SmtpdSubmission {
     public static final String SMTPD_REPLY = "smtpd_reply";
+    /**
+     * The Received header's TLS comment lines (smtpd_tls_received_header = yes), '\n' between
+     * lines; cleanup puts them after the {@code from} clause.
+     */
+    public static final String TLS_RECEIVED = "smtpd_tls_received";
 
     private final NettyConsumer consumer;
     private final ExecutorService queueWriters;
@@ -37,21 +43,22 @@ final class RouteSubmission implements SmtpdSubmission {
     }
 
     @Override
-    public void submit(Envelope envelope, byte[] message, BiConsumer<String, Reply> done) {
+    public void submit(Envelope envelope, Map<String, Object> attributes, byte[] message, BiConsumer<String, Reply> done) {
         try {
-            queueWriters.execute(() -> run(envelope, message, done));
+            queueWriters.execute(() -> run(envelope, attributes, message, done));
         } catch (RejectedExecutionException e) {
             done.accept(null, Reply.of(421, "4.3.2 " + settings.myhostname + " Service shutting down"));
         }
     }
 
-    private void run(Envelope envelope, byte[] message, BiConsumer<String, Reply> done) {
+    private void run(Envelope envelope, Map<String, Object> attributes, byte[] message, BiConsumer<String, Reply> done) {
         Exchange exchange = consumer.createExchange(false);
         String queueId = null;
         Reply failure;
         try {
             exchange.getIn().setBody(message);
             exchange.getIn().getHeaders().putAll(envelope.toHeaders());
+            exchange.getIn().getHeaders().putAll(attributes);
             consumer.getProcessor().process(exchange);
             failure = outcome(envelope, exchange);
             if (failure == null) {

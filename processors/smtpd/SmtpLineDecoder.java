@@ -66,6 +66,25 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         paused = false;
     }
 
+    /**
+     * STARTTLS was accepted: drops every byte received but not yet decoded (plaintext the
+     * client pipelined after the command, CVE-2011-0411) and returns to the state of a new
+     * connection. Returns the number of bytes dropped. Called on the channel's event loop,
+     * before TLS is put in front of this decoder.
+     */
+    public int startTls() {
+        int dropped = 0;
+        ByteBuf held = internalBuffer();
+        if (held.isReadable()) {
+            dropped = held.readableBytes();
+            held.skipBytes(dropped);
+        }
+        contentMode(false);
+        discarding = false;
+        paused = false;
+        return dropped;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if (paused) {

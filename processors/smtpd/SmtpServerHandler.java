@@ -6,7 +6,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+
+import javax.net.ssl.SSLSession;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,6 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   queue has answered, so the event loop never waits on the journal and later pipelined
  *   commands wait their turn. Idle clients get {@code 421 4.4.2 ... timeout exceeded} after
  *   smtpd_timeout; more than maxproc concurrent sessions get {@code 421 4.3.2}.
+ *   STARTTLS: the 220 is sent in plaintext, the input after the command is dropped
+ *   (CVE-2011-0411) and a TLS handler goes first in the pipeline; the handshake's end
+ *   records {@link TlsInfo} in the session and logs Postfix's {@code Anonymous TLS connection
+ *   established from ...} (smtpd_tls_loglevel 1 or more); a failed handshake logs
+ *   {@code SSL_accept error from ...} and disconnects. In wrapper mode (smtps) the greeting
+ *   waits for the handshake.
  *   Logs connect, disconnect (with Postfix's command statistics), lost connection and timeout
  *   lines in Postfix's format.
  */
@@ -39,6 +50,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private SmtpSession session;
     private boolean busy;
     private boolean closing;
+    private boolean handshaking;
 
     public SmtpServerHandler(SmtpdSettings settings, SmtpLineDecoder decoder, SmtpdSubmission submission, AtomicInteger sessions) {
         this.settings = settings;
@@ -57,6 +69,10 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             MailLog.warning(settings.program, "too many concurrent sessions (maxproc " + settings.maxSessions + "): " + session.client());
             send(ctx, Reply.closing(421, "4.3.2 " + settings.myhostname + " Service temporarily unavailable: too many connections"));
             ctx.flush();
+            return;
+        }
+        if (settings.tls != null && settings.tls.wrappermode) {
+            handshaking = true; // the greeting follows the handshake (smtps)
             return;
         }
         send(ctx, Reply.of(220, session.greeting()));
@@ -90,7 +106,63 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (r.code() == 354) {
             decoder.contentMode(true);
         }
+        if (r.code() == StartTlsCommand.READY && session.lastCommand.equals("STARTTLS")) {
+            startTls(ctx, r);
+            return;
+        }
         reply(ctx, r);
+    }
+
+    /**
+     * The 220 goes out in plaintext; whatever the client sent after STARTTLS is dropped, never
+     * executed (CVE-2011-0411); then TLS goes in front of everything and the handshake starts.
+     */
+    private void startTls(ChannelHandlerContext ctx, Reply ready) {
+        send(ctx, ready);
+        ctx.flush();
+        decoder.startTls();
+        pending.clear();
+        handshaking = true;
+        ctx.pipeline().addFirst(SmtpdInitializer.TLS, settings.tls.newHandler(ctx.alloc()));
+    }
+
+    /** Handshake done: record the session (smtps: send the greeting now); failed: log as Postfix, disconnect. */
+    private void handshakeCompleted(ChannelHandlerContext ctx, SslHandshakeCompletionEvent e) {
+        handshaking = false;
+        if (!e.isSuccess()) {
+            if (!closing) {
+                closing = true;
+                MailLog.info(settings.program, "SSL_accept error from " + session.client() + ": " + reason(e.cause()));
+                MailLog.info(settings.program, "lost connection after " + session.lastCommand + " from " + session.client());
+            }
+            ctx.close();
+            return;
+        }
+        SSLSession ssl = ctx.pipeline().get(SslHandler.class).engine().getSession();
+        TlsInfo info = TlsInfo.of(ssl);
+        settings.tls.established(ssl);
+        session.tlsEstablished(info);
+        if (settings.tls.loglevel >= 1) {
+            MailLog.info(settings.program, "Anonymous TLS connection established from " + session.client() + ": " + info.summary());
+        }
+        if (settings.tls.wrappermode && !closing) {
+            send(ctx, Reply.of(220, session.greeting()));
+            ctx.flush();
+        }
+    }
+
+    /** One line, no client bytes (Netty's NotSslRecordException would dump what a plaintext client sent). */
+    private static String reason(Throwable cause) {
+        if (cause instanceof NotSslRecordException) {
+            return "not a TLS handshake (a plaintext client?)";
+        }
+        Throwable c = cause;
+        while (c.getCause() != null && c.getMessage() == null) {
+            c = c.getCause();
+        }
+        String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        m = m.replaceAll("[\\r\\n]+", " ");
+        return m.length() > 200 ? m.substring(0, 200) : m;
     }
 
     private void content(ChannelHandlerContext ctx, SmtpLineDecoder.ContentLine line) {
@@ -109,7 +181,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         hold(ctx);
         Channel ch = ctx.channel();
-        submission.submit(session.envelope(), data.bytes(), (queueId, failure) ->
+        submission.submit(session.envelope(), session.submissionAttributes(), data.bytes(), (queueId, failure) ->
                 ch.eventLoop().execute(() -> queued(ctx, queueId, failure)));
     }
 
@@ -188,7 +260,12 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && !busy && !closing) {
+        if (evt instanceof SslHandshakeCompletionEvent e) {
+            handshakeCompleted(ctx, e);
+            return;
+        }
+        // during a handshake smtpd_starttls_timeout applies (the SslHandler's own limit)
+        if (evt instanceof IdleStateEvent && !busy && !closing && !handshaking) {
             MailLog.info(settings.program, "timeout after " + session.lastCommand + " from " + session.client());
             send(ctx, Reply.closing(421, "4.4.2 " + settings.myhostname + " Error: timeout exceeded"));
         }
@@ -198,7 +275,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (session != null && !closing) {
             MailLog.info(settings.program, "lost connection after " + session.lastCommand + " from " + session.client()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+                    + (cause.getMessage() == null ? "" : ": " + reason(cause)));
             closing = true;
         }
         ctx.close();

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * NAME
@@ -19,13 +20,18 @@ import java.util.Map;
  *   Holds what RFC 5321 calls the session and the mail transaction: client, HELO name, the
  *   sender and accepted recipients, DSN parameters, the DATA buffer; and dispatches each
  *   command line to its {@link SmtpCommand}. The transaction resets after DATA and on RSET,
- *   HELO and EHLO. The session counts errors: after smtpd_soft_error_limit each error reply is
+ *   HELO and EHLO (and STARTTLS, which forgets the HELO name too). At
+ *   smtpd_tls_security_level = encrypt every command but HELO, EHLO, STARTTLS, NOOP and QUIT
+ *   gets {@code 530 5.7.0 Must issue a STARTTLS command first} until TLS is active, as in
+ *   Postfix and RFC 3207. The session counts errors: after smtpd_soft_error_limit each error reply is
  *   delayed by smtpd_error_sleep_time; once smtpd_hard_error_limit errors were answered the
  *   client is disconnected with 421, as Postfix does; a queued message forgives the errors so
  *   far. Nothing here does I/O; {@link SmtpServerHandler} does.
  */
 public final class SmtpSession {
     private static final Map<String, SmtpCommand> COMMANDS = new LinkedHashMap<>();
+    /** Postfix's SMTPD_CMD_FLAG_PRE_TLS: what a client may send before STARTTLS at level encrypt (RFC 3207 section 4). */
+    private static final Set<String> PRE_TLS = Set.of("HELO", "EHLO", "STARTTLS", "NOOP", "QUIT");
 
     static {
         HeloCommand helo = new HeloCommand();
@@ -38,6 +44,7 @@ public final class SmtpSession {
         COMMANDS.put("NOOP", (s, a) -> Reply.of(250, "2.0.0 Ok"));
         COMMANDS.put("QUIT", (s, a) -> Reply.closing(221, "2.0.0 Bye"));
         COMMANDS.put("VRFY", new VrfyCommand());
+        COMMANDS.put("STARTTLS", new StartTlsCommand());
         COMMANDS.put("HELP", (s, a) -> Reply.of(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP"));
     }
 
@@ -52,6 +59,8 @@ public final class SmtpSession {
     int errors;
     final Map<String, Integer> commandCounts = new LinkedHashMap<>();
     String lastCommand = "CONNECT";
+    /** The TLS session once a handshake finished (STARTTLS or wrapper mode); null in plaintext. */
+    TlsInfo tls;
 
     // transaction
     String queueId;
@@ -95,6 +104,9 @@ public final class SmtpSession {
         }
         count(verb.toLowerCase(Locale.ROOT));
         lastCommand = verb;
+        if (tls == null && settings.tls != null && settings.tls.required() && !PRE_TLS.contains(verb)) {
+            return error(Reply.of(530, "5.7.0 Must issue a STARTTLS command first"));
+        }
         Reply r = cmd.handle(this, arg);
         return r.isError() ? error(r) : r;
     }
@@ -182,11 +194,36 @@ public final class SmtpSession {
         e.clientName = clientName;
         e.clientAddress = clientAddress.getHostAddress();
         e.heloName = heloName == null ? "" : heloName;
-        e.protocol = esmtp ? "ESMTP" : "SMTP";
+        e.protocol = protocol();
         e.ret = ret;
         e.envid = envid;
         e.origin = "smtpd";
         return e;
+    }
+
+    /** The Received header's protocol (RFC 3848): ESMTPS after EHLO over TLS, else ESMTP or SMTP. */
+    String protocol() {
+        return esmtp ? (tls != null ? "ESMTPS" : "ESMTP") : "SMTP";
+    }
+
+    /** A TLS handshake finished: from now on the session is encrypted (the state was reset at STARTTLS). */
+    public void tlsEstablished(TlsInfo info) {
+        this.tls = info;
+    }
+
+    public TlsInfo tls() {
+        return tls;
+    }
+
+    /** The Received header's TLS comment when smtpd_tls_received_header = yes and TLS is active; else null. */
+    public String tlsReceivedComment() {
+        return tls != null && settings.tls != null && settings.tls.receivedHeader ? tls.receivedComment() : null;
+    }
+
+    /** Exchange headers for cleanup besides the envelope: the Received header's TLS comment. */
+    public Map<String, Object> submissionAttributes() {
+        String comment = tlsReceivedComment();
+        return comment == null ? Map.of() : Map.of(RouteSubmission.TLS_RECEIVED, comment);
     }
 
     /** The NOQUEUE/ID reject log line's tail: {@code from=<s> to=<r> proto=ESMTP helo=<h>}. */

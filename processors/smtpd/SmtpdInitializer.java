@@ -17,12 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   from("netty:tcp://127.0.0.1:2525?serverInitializerFactory=#smtpd-127.0.0.1:2525&sync=false")
  * DESCRIPTION
  *   camel-netty binds the port and owns the event loops; this factory puts the SMTP protocol
- *   on each accepted channel: idle timeout (smtpd_timeout), {@link SmtpLineDecoder},
+ *   on each accepted channel: TLS first when smtpd_tls_wrappermode = yes (smtps; with
+ *   STARTTLS the handler puts it there later, see {@link SmtpdTls}), idle timeout (smtpd_timeout), {@link SmtpLineDecoder},
  *   {@link SmtpServerHandler}. Each message a client finishes becomes one exchange of the
  *   consumer's route (see {@link RouteSubmission}), processed on the {@code queueWriters}
  *   pool, so the route's blocking steps never run on an event loop.
  */
 public final class SmtpdInitializer extends ServerInitializerFactory {
+    /** The TLS handler's name: first in the pipeline, from the start (smtps) or after STARTTLS. */
+    public static final String TLS = "tls";
     private final SmtpdSettings settings;
     private final ExecutorService queueWriters;
     private final AtomicInteger sessions;
@@ -48,6 +51,9 @@ public final class SmtpdInitializer extends ServerInitializerFactory {
     protected void initChannel(Channel ch) {
         SmtpLineDecoder decoder = new SmtpLineDecoder(settings.lineLengthLimit);
         ChannelPipeline p = ch.pipeline();
+        if (settings.tls != null && settings.tls.wrappermode) {
+            p.addLast(TLS, settings.tls.newHandler(ch.alloc()));
+        }
         p.addLast("idle", new IdleStateHandler(settings.timeoutSeconds, 0, 0, TimeUnit.SECONDS));
         p.addLast("lines", decoder);
         p.addLast("smtpd", new SmtpServerHandler(settings, decoder, submission, sessions));

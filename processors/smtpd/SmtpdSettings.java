@@ -14,7 +14,8 @@ import java.util.List;
  * DESCRIPTION
  *   main.cf with the service's master.cf {@code -o} overrides, converted to typed values so
  *   the SMTP hot path never parses configuration. Validation happens here: a bad value stops
- *   startup with a ConfigException naming the parameter.
+ *   startup with a ConfigException naming the parameter (the TLS parameters and PEM files
+ *   too: see {@link SmtpdTls}).
  */
 public final class SmtpdSettings {
     public final MainCf cf;
@@ -35,6 +36,8 @@ public final class SmtpdSettings {
     public final List<LookupTable> localRecipientMaps;
     public final List<LookupTable> virtualAliasMaps;
     public final String recipientDelimiter;
+    /** STARTTLS / wrapper mode; null when the service has no TLS (smtpd_tls_security_level = none). */
+    public final SmtpdTls tls;
 
     public SmtpdSettings(MainCf cf, Tables tables, TrivialRewrite trivialRewrite, String program, int maxSessions) {
         this.cf = cf;
@@ -55,5 +58,6 @@ public final class SmtpdSettings {
         this.localRecipientMaps = tables.maps("local_recipient_maps");
         this.virtualAliasMaps = tables.maps("virtual_alias_maps");
         this.recipientDelimiter = cf.get("recipient_delimiter");
+        this.tls = SmtpdTls.configure(cf, program);
     }
 }

@@ -2,6 +2,7 @@ package routes;
 
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * NAME
@@ -10,24 +11,30 @@ import org.apache.camel.builder.RouteBuilder;
  *   Consumes the entries of `active` whose transport is this service's name, with maxproc
  *   concurrent consumers, runs the agent, and hands the outcome to qmgr-done, all in one
  *   transaction: a crash mid-delivery leaves the entry in `active` for a retry (at least
- *   once, never lost).
+ *   once, never lost). With delivery events on, a copy of each outcome goes to
+ *   direct:delivery-events on another thread.
  */
 public final class DeliveryRoute extends RouteBuilder {
     private final String service;
     private final int maxproc;
     private final Processor driver;
+    private final boolean events;
 
-    public DeliveryRoute(String service, int maxproc, Processor driver) {
+    public DeliveryRoute(String service, int maxproc, Processor driver, boolean events) {
         this.service = service;
         this.maxproc = maxproc;
         this.driver = driver;
+        this.events = events;
     }
 
     @Override
     public void configure() {
-        from(Queues.from(Queues.ACTIVE, maxproc, "transport='" + service + "'"))
+        RouteDefinition delivery = from(Queues.from(Queues.ACTIVE, maxproc, "transport='" + service + "'"))
             .routeId(service)
-            .process(driver)
-            .to("direct:qmgr-done");
+            .process(driver);
+        if (events) {
+            delivery.wireTap("direct:delivery-events");
+        }
+        delivery.to("direct:qmgr-done");
     }
 }

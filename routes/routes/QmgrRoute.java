@@ -2,12 +2,16 @@ package routes;
 
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * NAME
  *   QmgrRoute - qmgr(8): incoming and deferred into active, and what follows each attempt
  * DESCRIPTION
- *   New mail (incoming) and mail whose retry time has come (deferred) take the same path:
+ *   New mail from incoming first passes the content_filter user route when one is set
+ *   (after-queue filter, in the same transaction: a crash or an exception in the filter
+ *   leaves the message in incoming). Its verdict: deliver, reject (bounce), discard, hold.
+ *   New mail and mail whose retry time has come (deferred) then take the same path:
  *   the active limit, trivial-rewrite resolve, split by destination, into `active` — one
  *   transaction per message. After a delivery agent has tried an entry, qmgr-done decides:
  *   a notice for bounced recipients (bounce), a success notice for NOTIFY=SUCCESS (trace),
@@ -21,9 +25,17 @@ public final class QmgrRoute extends RouteBuilder {
     private final Processor resolve;
     private final Processor toActiveMessage;
     private final Processor deliveryStatus;
+    private final String contentFilter;
+    private final Processor mailHeaders;
+    private final Processor contentFilterResult;
 
-    public QmgrRoute(int consumers, Processor activeLimit, Processor resolve, Processor toActiveMessage, Processor deliveryStatus) {
+    /** {@code contentFilter} is the filter's endpoint URI, or null for none. */
+    public QmgrRoute(int consumers, Processor activeLimit, Processor resolve, Processor toActiveMessage, Processor deliveryStatus,
+                     String contentFilter, Processor mailHeaders, Processor contentFilterResult) {
         this.consumers = consumers;
+        this.contentFilter = contentFilter;
+        this.mailHeaders = mailHeaders;
+        this.contentFilterResult = contentFilterResult;
         this.activeLimit = activeLimit;
         this.resolve = resolve;
         this.toActiveMessage = toActiveMessage;
@@ -32,9 +44,20 @@ public final class QmgrRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        from(Queues.from(Queues.INCOMING, consumers))
-            .routeId("qmgr")
-            .to("direct:qmgr");
+        RouteDefinition qmgr = from(Queues.from(Queues.INCOMING, consumers)).routeId("qmgr");
+        if (contentFilter == null) {
+            qmgr.to("direct:qmgr");
+        } else {
+            qmgr.process(mailHeaders)
+                .to(contentFilter)
+                .process(contentFilterResult)
+                .choice()
+                    .when(exchangeProperty("content_filter.verdict").isEqualTo("REJECT")).to("direct:qmgr-done")
+                    .when(exchangeProperty("content_filter.verdict").isEqualTo("HOLD")).to(Queues.to(Queues.HOLD))
+                    .when(exchangeProperty("content_filter.verdict").isEqualTo("DISCARD")).stop()
+                    .otherwise().to("direct:qmgr")
+                .end();
+        }
 
         from(Queues.from(Queues.DEFERRED, consumers))
             .routeId("qmgr-deferred")

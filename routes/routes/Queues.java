@@ -14,6 +14,7 @@ final class Queues {
     static final String INCOMING = "incoming";
     static final String ACTIVE = "active";
     static final String DEFERRED = "deferred";
+    static final String HOLD = "hold";
 
     private Queues() {
     }

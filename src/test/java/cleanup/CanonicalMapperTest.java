@@ -36,6 +36,8 @@ class CanonicalMapperTest {
                 "first@example.com = second@example.com",
                 "second@example.com = third@example.com",
                 "blank@example.com =",
+                "joe@example.com = joe.user@example.net",
+                "joe+special@example.com = special@example.net",
                 ""));
         Files.writeString(conf.resolve("main.cf"), String.join("\n",
                 "myhostname = mail.example.com",
@@ -79,6 +81,35 @@ class CanonicalMapperTest {
         assertEquals("dave@remote.example", canonical.map("dave@remote.example"));
         assertEquals("blank@example.com", canonical.map("blank@example.com"));
         assertEquals("", canonical.map(""));
+    }
+
+    @Test
+    void unmatchedExtensionIsPropagated() {
+        assertEquals("joe.user+foo@example.net", canonical.map("joe+foo@example.com"), "matched through joe@example.com");
+        assertEquals("robert+x@example.com", canonical.map("bob+x@example.com"), "matched through the bare user");
+        assertEquals("special@example.net", canonical.map("joe+special@example.com"), "an entry with the extension matched it all");
+        assertEquals("carol+x@new.example", canonical.map("carol+x@old.example"), "@domain keeps the user part as it was");
+        assertEquals("joe.user+Foo@example.net", canonical.map("joe+Foo@example.com"),
+                "the extension keeps its case");
+    }
+
+    @Test
+    void propagationOff() throws IOException {
+        MainCf cf = MainCf.load(root.resolve("conf"));
+        Tables tables = new Tables(cf);
+        CanonicalMapper plain = new CanonicalMapper(tables.maps("canonical_maps"), new TrivialRewrite(cf, tables), "+", false);
+        assertEquals("joe.user@example.net", plain.map("joe+foo@example.com"));
+        assertEquals("carol+x@new.example", plain.map("carol+x@old.example"));
+    }
+
+    @Test
+    void propagateUnmatchedExtensionsParameter() throws IOException {
+        Files.writeString(root.resolve("conf/main.cf"), "propagate_unmatched_extensions = virtual\n", java.nio.file.StandardOpenOption.APPEND);
+        MainCf cf = MainCf.load(root.resolve("conf"));
+        assertEquals(false, global.AddressLookup.propagatesExtension(cf, "canonical"));
+        assertEquals(true, global.AddressLookup.propagatesExtension(cf, "virtual"));
+        assertEquals(true, global.AddressLookup.propagatesExtension(MainCf.load(Files.createDirectories(root.resolve("empty"))), "canonical"),
+                "Postfix's default: canonical, virtual");
     }
 
     @Test

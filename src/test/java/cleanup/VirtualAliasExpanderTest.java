@@ -47,6 +47,7 @@ class VirtualAliasExpanderTest {
                 "c2@valias.example        c3@valias.example",
                 "c3@valias.example        c4@valias.example",
                 "c4@valias.example        c5@valias.example",
+                "@rename.example          @example.com",
                 ""));
         Files.writeString(conf.resolve("main.cf"), String.join("\n",
                 "myhostname = mail.example.com",
@@ -142,6 +143,22 @@ class VirtualAliasExpanderTest {
     void expansionLimitDropsTheRest() {
         assertEquals(List.of("alice@example.com"),
                 addresses(expander(1000, 1).expand(recipients("team@valias.example"), "TESTQID")));
+    }
+
+    @Test
+    void unmatchedExtensionIsPropagatedToEveryAddressOfTheList() {
+        assertEquals(List.of("alice+q3@example.com", "bob+q3@example.com"), expand("sales+q3@valias.example"));
+        assertEquals(List.of("alice+x@example.com", "bob+x@example.com", "carol+x@remote.example"), expand("team+x@valias.example"),
+                "through every level of the recursion");
+        assertEquals(List.of("dave+y@example.com"), expand("short+y@valias.example"), "a bare result gets the extension, then @myorigin");
+        assertEquals(List.of("joe+x@example.com"), expand("joe+x@rename.example"), "@domain keeps the user part as it was");
+    }
+
+    @Test
+    void propagationOff() {
+        VirtualAliasExpander plain = new VirtualAliasExpander(tables.maps("virtual_alias_maps"), new TrivialRewrite(cf, tables), "+",
+                1000, 1000, false);
+        assertEquals(List.of("alice@example.com", "bob@example.com"), addresses(plain.expand(recipients("sales+q3@valias.example"), "Q")));
     }
 
     @Test

@@ -98,6 +98,26 @@ class AddressLookupTest {
     }
 
     @Test
+    void findMatchSaysWhetherTheExtensionWasCutOff() throws IOException {
+        List<LookupTable> maps = List.of(table("user@example.com = u", "exact+ext@example.com = e", "bare = b", "@example.com = c"));
+        AddressLookup.Match m = AddressLookup.findMatch(maps, "user+Ext@example.com", "+", false);
+        assertEquals(new AddressLookup.Match("u", "user@example.com", "+Ext"), m);
+        assertEquals(true, m.extensionStripped());
+        assertEquals(new AddressLookup.Match("e", "exact+ext@example.com", null), AddressLookup.findMatch(maps, "exact+ext@example.com", "+", false));
+        assertEquals("+x", AddressLookup.findMatch(maps, "bare+x@example.com", "+", true).extension(), "the bare user key");
+        assertEquals(null, AddressLookup.findMatch(maps, "other+x@example.com", "+", true).extension(), "@domain is no extension match");
+        assertEquals("-x", AddressLookup.findMatch(maps, "user-x@example.com", "+-", false).extension(), "the delimiter that was found");
+        assertNull(AddressLookup.findMatch(maps, "user@elsewhere.example", "+", false));
+    }
+
+    @Test
+    void extensionGoesBeforeTheLastAt() {
+        assertEquals("joe.user+foo@example.net", AddressLookup.withExtension("joe.user@example.net", "+foo"));
+        assertEquals("joe+foo", AddressLookup.withExtension("joe", "+foo"));
+        assertEquals("joe@example.net", AddressLookup.withExtension("joe@example.net", null));
+    }
+
+    @Test
     void emptyListFindsNothing() {
         assertNull(AddressLookup.find(List.of(), "user@example.com", "+", true));
     }

@@ -96,6 +96,30 @@ class FileTableTest {
     }
 
     @Test
+    void duplicateEntriesFirstOneWinsWithAWarning() throws IOException {
+        table("virtual",
+                "a@example.com   first",
+                "b@example.com   other",
+                "A@Example.com   second");
+        LookupTable t = tables("virtual_alias_maps = hash:tables/virtual").maps("virtual_alias_maps").get(0);
+        assertEquals("first", t.get("a@example.com"), "as postmap(1): the later entry is skipped");
+        assertEquals(1, t.warnings().size());
+        assertTrue(t.warnings().get(0).endsWith("virtual, line 3: duplicate entry: \"a@example.com\""), t.warnings().toString());
+    }
+
+    @Test
+    void quotedKeysWithWhitespace() throws IOException {
+        table("access", "\"John Doe\"@example.com  REJECT", "\"a\\\"b\"  QUOTE", "\"unclosed x");
+        Tables tables = tables("smtpd_sender_restrictions = hash:tables/access");
+        ConfigException e = assertThrows(ConfigException.class, () -> tables.maps("smtpd_sender_restrictions"));
+        assertMentions(e, "line 3", "missing closing double quote");
+        table("access2", "\"John Doe\"@example.com  REJECT", "\"a\\\"b\"  QUOTE");
+        LookupTable t = tables.table("smtpd_sender_restrictions", "hash:tables/access2");
+        assertEquals("REJECT", t.get("john doe@example.com"));
+        assertEquals("QUOTE", t.get("a\"b"));
+    }
+
+    @Test
     void aliasSyntax() throws IOException {
         table("aliases",
                 "postmaster: root",

@@ -369,7 +369,7 @@ class SmtpAgentTest {
     @Test
     void concurrentDeliveriesToOneServer() throws Exception {
         try (SmtpSink sink = SmtpSink.start()) {
-            SmtpAgent agent = agent();
+            SmtpAgent agent = agent("smtp_connection_cache_on_demand = no");
             List<DeliveryRequest> requests = new ArrayList<>();
             List<Thread> workers = new ArrayList<>();
             for (int i = 0; i < 20; i++) {

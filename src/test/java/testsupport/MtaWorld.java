@@ -100,6 +100,7 @@ public final class MtaWorld implements AutoCloseable {
                 "relay unix - - n - 10 smtp",
                 "local unix - n n - 4 local",
                 "error unix - - n - - error",
+                "camel unix - - n - 4 camel",
                 "") + masterExtra);
         return this;
     }

@@ -39,11 +39,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   speaks ESMTP (PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES, DSN, SMTPUTF8), answers
  *   pipelined commands in order, dot-unstuffs DATA and keeps every message whose final dot got
  *   a 2xx reply, byte-exact. Each stage's reply can be set: "GREETING", "EHLO", "HELO",
- *   "MAIL", "RCPT", "DATA", "END" (after the final dot); a reply may have several lines
+ *   "MAIL", "RCPT", "DATA", "END" (after the final dot), "RSET"; a reply may have several lines
  *   separated by "\n". Two special replies: "" stays silent (the client hits its timeout) and
  *   "DISCONNECT" closes the connection at that stage. Default replies succeed; the final one
  *   is {@code 250 2.0.0 Ok: queued as N}. One daemon thread per connection, at most 200 at a
  *   time (more get 421). {@link #commands()} is the transcript of client commands.
+ *   {@link #closeIdleConnections()} hangs up on every client that is waiting to send its
+ *   next command (as a server's idle timeout or a NAT box would), {@link #openConnections()}
+ *   counts the connections still open, {@link #awaitCommand} waits for a command line.
  * DIAGNOSTICS
  *   {@link #awaitMessage} and {@link #awaitMessages} throw AssertionError when the messages do
  *   not arrive in time. Connection errors end that connection only.
@@ -64,6 +67,7 @@ public final class SmtpSink implements AutoCloseable {
     private final List<Message> messages = new ArrayList<>();
     private final List<String> commands = new ArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> idle = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger queueIds = new AtomicInteger();
     private volatile boolean closed;
@@ -96,7 +100,7 @@ public final class SmtpSink implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Replies for a stage: "GREETING", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "END". Default: success. */
+    /** Replies for a stage: "GREETING", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "END", "RSET". Default: success. */
     public SmtpSink reply(String stage, String reply) {
         replies.put(stage.toUpperCase(Locale.ROOT), reply);
         return this;
@@ -149,6 +153,51 @@ public final class SmtpSink implements AutoCloseable {
 
     public int connections() {
         return connections.get();
+    }
+
+    /** Connections open now (accepted and not yet closed by either side). */
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** Closes every connection that waits for its next command; returns how many. */
+    public int closeIdleConnections() {
+        int n = 0;
+        for (Socket s : List.copyOf(idle)) {
+            if (idle.remove(s)) {
+                closeQuietly(s);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Waits until a client has sent this command line {@code n} times in all (case-insensitive). */
+    public void awaitCommand(String line, int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (commands) {
+            while (count(line) < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("SmtpSink on port " + port() + ": expected " + n + " x " + line
+                            + " within " + timeout + ", got " + count(line));
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(commands, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while waiting for " + line);
+                }
+            }
+        }
+    }
+
+    private int count(String line) {
+        int n = 0;
+        for (String c : commands) {
+            n += c.equalsIgnoreCase(line) ? 1 : 0;
+        }
+        return n;
     }
 
     @Override
@@ -208,24 +257,27 @@ public final class SmtpSink implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
-            new Session(socket.getInputStream(), new BufferedOutputStream(socket.getOutputStream())).run();
+            new Session(socket, new BufferedOutputStream(socket.getOutputStream())).run();
         } catch (IOException ignored) {
             // the client went away; the next one is served all the same
         } finally {
+            idle.remove(socket);
             open.remove(socket);
         }
     }
 
     /** One client's conversation. */
     private final class Session {
+        private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
         private String helo = "";
         private String mailFrom;
         private final List<String> rcptTo = new ArrayList<>();
 
-        Session(InputStream in, OutputStream out) {
-            this.in = new BufferedInputStream(in);
+        Session(Socket socket, OutputStream out) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream());
             this.out = out;
         }
 
@@ -234,10 +286,11 @@ public final class SmtpSink implements AutoCloseable {
                 return;
             }
             byte[] raw;
-            while ((raw = readLine()) != null) {
+            while ((raw = nextCommand()) != null) {
                 String line = new String(raw, StandardCharsets.UTF_8).replaceAll("\r?\n$", "");
                 synchronized (commands) {
                     commands.add(line);
+                    commands.notifyAll();
                 }
                 if (!command(line)) {
                     return;
@@ -267,7 +320,7 @@ public final class SmtpSink implements AutoCloseable {
                     return data();
                 case "RSET":
                     reset();
-                    return answer("250 2.0.0 Ok");
+                    return answer(replyFor("RSET", "250 2.0.0 Ok"));
                 case "NOOP":
                     return answer("250 2.0.0 Ok");
                 case "QUIT":
@@ -275,6 +328,16 @@ public final class SmtpSink implements AutoCloseable {
                     return false;
                 default:
                     return answer("502 5.5.2 Error: command not recognized");
+            }
+        }
+
+        /** The next command line; while the client thinks, the connection counts as idle. */
+        private byte[] nextCommand() throws IOException {
+            idle.add(socket);
+            try {
+                return readLine();
+            } finally {
+                idle.remove(socket);
             }
         }
 

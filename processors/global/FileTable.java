@@ -116,9 +116,29 @@ public final class FileTable implements LookupTable {
         } else if (i < s.length() && s.charAt(i) == ':') {
             i++;
         }
-        if (k.length() >= 2 && k.startsWith("\"") && k.endsWith("\"") && k.indexOf('"', 1) == k.length() - 1 - backslashes(k)) {
-            k = unquote(k);
+        String unquoted = wholeQuoted(k);
+        if (unquoted != null) {
+            k = unquoted;
         }
         return new String[] {k.toLowerCase(), s.substring(i).strip()};
+    }
+
+    /** The text inside a key that is one double-quoted string, escapes undone; null for any other key. */
+    private static String wholeQuoted(String k) {
+        if (!k.startsWith("\"")) {
+            return null;
+        }
+        StringBuilder inner = new StringBuilder();
+        for (int i = 1; i < k.length(); i++) {
+            char c = k.charAt(i);
+            if (c == '\\' && i + 1 < k.length()) {
+                inner.append(k.charAt(++i));
+            } else if (c == '"') {
+                return i == k.length() - 1 ? inner.toString() : null;
+            } else {
+                inner.append(c);
+            }
+        }
+        return null;
     }
 }

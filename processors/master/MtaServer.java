@@ -278,7 +278,7 @@ public final class MtaServer implements AutoCloseable {
         for (Map.Entry<String, Object> b : beans.entrySet()) {
             camel.getRegistry().bind(b.getKey(), b.getValue());
         }
-        camel.getPropertiesComponent().setInitialProperties(mainCfProperties());
+        camel.getPropertiesComponent().setInitialProperties(UserRoutes.properties(cf));
         for (RouteBuilder r : routes) {
             camel.addRoutes(r);
         }
@@ -294,13 +294,6 @@ public final class MtaServer implements AutoCloseable {
         MailLog.info("postfix/master", "daemon started -- version " + cf.get("mail_version") + ", configuration " + cf.configDir());
     }
 
-    /** main.cf's effective parameters, for {{name}} placeholders in user routes. */
-    private java.util.Properties mainCfProperties() {
-        java.util.Properties p = new java.util.Properties();
-        p.putAll(cf.effective());
-        return p;
-    }
-
     /** camel-mta reload: the user routes again from their files (the mail flow routes stay). */
     public String reloadUserRoutes() {
         return userRoutes.reload(camel);
@@ -311,17 +304,7 @@ public final class MtaServer implements AutoCloseable {
      * broken file is found before start.
      */
     public void checkUserRoutes() {
-        CamelContext scratch = new DefaultCamelContext();
-        scratch.getPropertiesComponent().setInitialProperties(mainCfProperties());
-        try {
-            userRoutes.parse(scratch);
-        } finally {
-            try {
-                scratch.close();
-            } catch (Exception ignored) {
-                // a scratch context that never started has nothing to release
-            }
-        }
+        userRoutes.validate(UserRoutes.properties(cf));
     }
 
     /** A port in use becomes an error that names the master.cf service and its address. */

@@ -90,6 +90,38 @@ public final class UserRoutes {
         return builders;
     }
 
+    /**
+     * Parses and configures every user route in a scratch CamelContext that never starts:
+     * a file that does not parse or a route that does not configure (an unknown step, a bad
+     * expression) is found without touching the running routes.
+     */
+    public void validate(java.util.Properties properties) {
+        CamelContext scratch = new org.apache.camel.impl.DefaultCamelContext();
+        scratch.getPropertiesComponent().setInitialProperties(properties);
+        try {
+            for (RoutesBuilder b : parse(scratch)) {
+                try {
+                    scratch.addRoutes(b);
+                } catch (Exception e) {
+                    throw new ConfigException("user route: " + oneLine(e));
+                }
+            }
+        } finally {
+            try {
+                scratch.close();
+            } catch (Exception ignored) {
+                // never started: nothing to release
+            }
+        }
+    }
+
+    /** main.cf's effective parameters, for {{name}} placeholders in user routes. */
+    public static java.util.Properties properties(MainCf cf) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(cf.effective());
+        return p;
+    }
+
     /** Adds the user routes at startup. */
     public void install(CamelContext camel) {
         List<RoutesBuilder> builders = parse(camel);
@@ -107,6 +139,7 @@ public final class UserRoutes {
     public synchronized String reload(CamelContext camel) {
         List<RoutesBuilder> fresh;
         try {
+            validate(properties(cf));
             fresh = parse(camel);
         } catch (ConfigException e) {
             MailLog.warning("postfix/master", "reload: keeping the old routes: " + e.getMessage());

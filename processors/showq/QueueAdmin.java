@@ -23,7 +23,6 @@ import org.apache.camel.ProducerTemplate;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -313,10 +312,5 @@ public final class QueueAdmin {
             throw new IllegalArgumentException("invalid mail queue id: " + id);
         }
         return Envelope.QUEUE_ID + " = '" + id + "'";
-    }
-
-    /** The queue names postsuper accepts. */
-    public static List<String> queueNames() {
-        return Collections.unmodifiableList(QueueListing.QUEUES);
     }
 }

@@ -40,7 +40,7 @@ class QueueCommandsTest {
         }
     }
 
-    static Result run(String stdin, String... cmd) throws Exception {
+    static Result runWithInput(String stdin, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).start();
         try (var in = p.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -61,7 +61,7 @@ class QueueCommandsTest {
     }
 
     static Result run(String... cmd) throws Exception {
-        return run("", cmd);
+        return runWithInput("", cmd);
     }
 
     private static Result cmd(MtaWorld w, String command, String... args) throws Exception {
@@ -159,7 +159,10 @@ class QueueCommandsTest {
 
             List<String> ids = new ArrayList<>();
             for (String to : List.of("a@elsewhere.example", "b@elsewhere.example", "c@other.example")) {
-                ids.add(deferred(w, to));
+                ids.add(send(w, to));
+            }
+            for (String i : ids) {
+                awaitQueue(w, i, "deferred");
             }
             Result none = cmd(w, "postsuper", "-d", id);
             assertEquals("postsuper: Deleted: 0 messages\n", none.err(), "already gone");
@@ -180,16 +183,15 @@ class QueueCommandsTest {
             String id = deferred(w, "remote@elsewhere.example");
             String messageId = match(w.log(), id + ": message-id=<([^>]+)>");
             try (SmtpSink sink = SmtpSink.start(port)) {
-                Result requeue = run(id + "\n", "bin/postsuper", "-c", w.conf.toString(), "-r", "-");
+                Result requeue = runWithInput(id + "\n", "bin/postsuper", "-c", w.conf.toString(), "-r", "-");
                 assertEquals(0, requeue.exit(), requeue.all());
                 assertEquals("postsuper: " + id + ": requeued\npostsuper: Requeued: 1 message\n", requeue.err());
                 w.awaitLog("postfix/postsuper\\[\\d+\\]: " + id + ": requeued", WAIT);
                 SmtpSink.Message m = sink.awaitMessage(WAIT);
                 assertEquals(List.of("remote@elsewhere.example"), m.rcptTo());
                 assertTrue(m.text().contains("hello"), m.text());
-                String line = w.awaitLog("([0-9A-F]{12}): message-id=<" + Pattern.quote(messageId) + ">.*", WAIT);
-                String newId = w.awaitLog("(?!" + id + ")[0-9A-F]{12}: message-id=<" + Pattern.quote(messageId) + ">", WAIT)
-                        .replaceAll(".*: ([0-9A-F]{12}): message-id=.*", "$1");
+                String line = w.awaitLog("cleanup\\[\\d+\\]: (?!" + id + ")[0-9A-F]{12}: message-id=<" + Pattern.quote(messageId) + ">", WAIT);
+                String newId = match(line, "cleanup\\[\\d+\\]: ([0-9A-F]{12}): ");
                 assertNotEquals(id, newId, line);
                 w.awaitLog(newId + ": to=<remote@elsewhere.example>, relay=127.*status=sent", WAIT);
                 awaitEmptyQueue(w);
@@ -202,8 +204,10 @@ class QueueCommandsTest {
     void jsonListingAndFlushBySite() throws Exception {
         int port = MtaWorld.freePort();
         try (MtaWorld w = world(port)) {
-            String here = deferred(w, "remote@elsewhere.example");
-            String there = deferred(w, "someone@other.example");
+            String here = send(w, "remote@elsewhere.example");
+            String there = send(w, "someone@other.example");
+            awaitQueue(w, here, "deferred");
+            awaitQueue(w, there, "deferred");
 
             Result j = cmd(w, "postqueue", "-j");
             assertEquals(0, j.exit(), j.all());
@@ -236,6 +240,27 @@ class QueueCommandsTest {
                 awaitEmptyQueue(w);
                 assertEquals("", cmd(w, "postqueue", "-j").out(), "an empty queue lists nothing");
             }
+        }
+    }
+
+    @Test
+    void aMessageBeingDeliveredIsLeftAloneAndReported() throws Exception {
+        SmtpSink sink = SmtpSink.start().reply("DATA", SmtpSink.SILENT);
+        try (MtaWorld w = world(sink.port())) {
+            String id = send(w, "remote@elsewhere.example");
+            sink.awaitCommand("DATA", 1, WAIT);
+            String busy = "postsuper: warning: " + id + ": message is being delivered; try again\n";
+            assertEquals(busy + "postsuper: Deleted: 0 messages\n", cmd(w, "postsuper", "-d", id).err());
+            assertEquals(busy + "postsuper: Placed on hold: 0 messages\n", cmd(w, "postsuper", "-h", "ALL").err());
+            assertEquals(busy + "postsuper: Requeued: 0 messages\n", cmd(w, "postsuper", "-r", id).err());
+            assertTrue(cmd(w, "mailq").out().contains(id + "*"), "still being delivered");
+
+            sink.close();
+            awaitQueue(w, id, "deferred");
+            assertEquals("postsuper: " + id + ": removed\npostsuper: Deleted: 1 message\n", cmd(w, "postsuper", "-d", id).err());
+            assertEquals("Mail queue is empty\n", w.mailq());
+        } finally {
+            sink.close();
         }
     }
 

@@ -113,10 +113,10 @@ class FileTableTest {
         Tables tables = tables("smtpd_sender_restrictions = hash:tables/access");
         ConfigException e = assertThrows(ConfigException.class, () -> tables.maps("smtpd_sender_restrictions"));
         assertMentions(e, "line 3", "missing closing double quote");
-        table("access2", "\"John Doe\"@example.com  REJECT", "\"a\\\"b\"  QUOTE");
+        table("access2", "\"John Doe\"@example.com  REJECT", "\"a\\\"b c\"  QUOTE");
         LookupTable t = tables.table("smtpd_sender_restrictions", "hash:tables/access2");
-        assertEquals("REJECT", t.get("john doe@example.com"));
-        assertEquals("QUOTE", t.get("a\"b"));
+        assertEquals("REJECT", t.get("\"john doe\"@example.com"), "a quoted local part keeps its quotes");
+        assertEquals("QUOTE", t.get("a\"b c"), "a key that is one quoted string loses them");
     }
 
     @Test

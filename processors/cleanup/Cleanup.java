@@ -1,5 +1,6 @@
 package cleanup;
 
+import global.AddressLookup;
 import global.Envelope;
 import global.MailLog;
 import global.MainCf;
@@ -59,9 +60,11 @@ public final class Cleanup implements Processor {
         this.cf = cf;
         this.trivialRewrite = trivialRewrite;
         String delimiter = cf.get("recipient_delimiter");
-        this.canonical = new CanonicalMapper(tables.maps("canonical_maps"), trivialRewrite, delimiter);
+        this.canonical = new CanonicalMapper(tables.maps("canonical_maps"), trivialRewrite, delimiter,
+                AddressLookup.propagatesExtension(cf, "canonical"));
         this.virtualAlias = new VirtualAliasExpander(tables.maps("virtual_alias_maps"), trivialRewrite, delimiter,
-                cf.integer("virtual_alias_recursion_limit"), cf.integer("virtual_alias_expansion_limit"));
+                cf.integer("virtual_alias_recursion_limit"), cf.integer("virtual_alias_expansion_limit"),
+                AddressLookup.propagatesExtension(cf, "virtual"));
         this.myhostname = cf.get("myhostname");
         this.mailName = cf.get("mail_name");
     }
@@ -92,7 +95,8 @@ public final class Cleanup implements Processor {
     private byte[] addHeaders(Envelope env, byte[] message, String prepend, String tlsComment) {
         HeaderSection headers = new HeaderSection(message);
         ZonedDateTime now = ZonedDateTime.now();
-        String top = (env.origin.equals("bounce") ? "" : received(env, now, tlsComment)) + prepend;
+        boolean internal = env.origin.equals("bounce") || env.origin.equals("requeue"); // no Received, as Postfix
+        String top = (internal ? "" : received(env, now, tlsComment)) + prepend;
         StringBuilder bottom = new StringBuilder();
         String messageId = headers.value("Message-Id");
         if (messageId == null) {

@@ -41,6 +41,9 @@ public final class DomainList {
             if (table.get(d) != null) {
                 return true;
             }
+            if (table.isPattern()) {
+                continue; // pattern tables match the whole domain, no parent-domain keys
+            }
             for (int dot = d.indexOf('.', 1); dot > 0; dot = d.indexOf('.', dot + 1)) {
                 if (table.get(d.substring(dot)) != null) {
                     return true;

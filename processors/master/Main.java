@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * NAME
  *   Main - camel-mta(1), the postfix(1) of this MTA
  * SYNOPSIS
- *   camel-mta [-c DIR] start | start-fg | stop | status | check
+ *   camel-mta [-c DIR] start | start-fg | stop | status | check | reload
  * DESCRIPTION
  *   {@code check} validates main.cf, master.cf and every table, prints warnings, and starts
  *   nothing. {@code start-fg} runs the mail system in the foreground, the mail log also on
@@ -28,7 +28,9 @@ import java.util.concurrent.CountDownLatch;
  *   launches start-fg in the background and returns once every SMTP listener accepts
  *   connections, or exits non-zero with the reason. {@code stop} asks the running instance to
  *   stop (SIGTERM: in-flight deliveries finish or return to their queue) and returns when its
- *   process is gone. {@code status} says whether it runs.
+ *   process is gone. {@code status} says whether it runs. {@code reload} loads the user
+ *   routes of camel_routes_directory again (tables reload by themselves); when the new
+ *   routes fail, the old ones keep running and the command says why.
  * DIAGNOSTICS
  *   Exit 0 on success; 1 with {@code camel-mta: fatal: reason} on stderr otherwise. A
  *   configuration error names the parameter and the file.
@@ -42,7 +44,7 @@ public final class Main {
     public static void main(String[] argv) throws Exception {
         CommandLine cl = new CommandLine(NAME, argv);
         if (cl.args.size() != 1) {
-            throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check");
+            throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload");
         }
         switch (cl.args.get(0)) {
             case "check" -> check(cl);
@@ -50,7 +52,8 @@ public final class Main {
             case "start" -> startBackground(cl);
             case "stop" -> stop(cl);
             case "status" -> status(cl);
-            default -> throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check (unknown command "
+            case "reload" -> reload(cl);
+            default -> throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload (unknown command "
                     + cl.args.get(0) + ")");
         }
     }
@@ -189,6 +192,20 @@ public final class Main {
         }
         if (ph.get().isAlive()) {
             throw cl.fatal("the mail system (PID " + pid.get() + ") did not stop within 90 s");
+        }
+    }
+
+    /** Reloads the user routes of conf/routes; the old ones stay when the new ones fail. */
+    private static void reload(CommandLine cl) {
+        MainCf cf = cl.mainCf();
+        try {
+            String answer = ShowqClient.request(cl.showqSocket(cf), "reload").strip();
+            if (!answer.startsWith("ok")) {
+                throw cl.fatal("reload failed, the previous routes keep running: " + answer.replaceFirst("^error: ", ""));
+            }
+            System.out.println(NAME + ": refreshing the mail system: " + answer.substring(3));
+        } catch (IOException e) {
+            throw cl.fatal(e.getMessage());
         }
     }
 

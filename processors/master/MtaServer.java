@@ -289,7 +289,7 @@ public final class MtaServer implements AutoCloseable {
             throw listenError(e);
         }
         producer = camel.createProducerTemplate();
-        showq = new ShowqServer(cf, broker, producer, queueDirectory.resolve("public").resolve("showq"));
+        showq = new ShowqServer(cf, broker, producer, this::reloadUserRoutes, queueDirectory.resolve("public").resolve("showq"));
         showq.start();
         MailLog.info("postfix/master", "daemon started -- version " + cf.get("mail_version") + ", configuration " + cf.configDir());
     }

@@ -50,9 +50,12 @@ public final class ShowqServer implements AutoCloseable {
     private ServerSocketChannel server;
     private Thread thread;
 
-    /** The producer sends requeued mail to direct:cleanup. */
-    public ShowqServer(MainCf cf, EmbeddedBroker broker, ProducerTemplate producer, Path socket) {
+    private final java.util.function.Supplier<String> reload;
+
+    /** The producer sends requeued mail to direct:cleanup; {@code reload} reloads the user routes. */
+    public ShowqServer(MainCf cf, EmbeddedBroker broker, ProducerTemplate producer, java.util.function.Supplier<String> reload, Path socket) {
         this.cf = cf;
+        this.reload = reload;
         this.broker = broker;
         this.flush = new QueueFlush(broker);
         this.admin = new QueueAdmin(broker, producer);
@@ -103,6 +106,8 @@ public final class ShowqServer implements AutoCloseable {
                     return "ok " + flush.queueId(argument(words, request)) + "\n";
                 case "delete", "hold", "release", "requeue":
                     return postsuper(words[0], argument(words, request), queues(words));
+                case "reload":
+                    return reload.get() + "\n";
                 case "ping":
                     return "ok " + ProcessHandle.current().pid() + "\n";
                 default:

@@ -170,13 +170,18 @@ public final class TrivialRewrite {
         if (transportMaps.isEmpty()) {
             return null;
         }
+        boolean first = true;
         for (String key : transportKeys(address, domain)) {
             for (LookupTable t : transportMaps) {
+                if (t.isPattern() && !first) {
+                    continue; // regexp, pcre and cidr tables see the whole address only, as in Postfix
+                }
                 String v = t.get(key);
                 if (v != null) {
                     return v;
                 }
             }
+            first = false;
         }
         return null;
     }

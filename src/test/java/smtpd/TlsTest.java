@@ -56,8 +56,11 @@ class TlsTest {
     @BeforeAll
     static void start() throws Exception {
         Path keys = Files.createDirectories(dir.resolve("keys"));
-        X509Certificate cert = selfSigned(keys);
-        client = trusting(cert);
+        KeyMaterial km = KeyMaterial.generate(keys);
+        certFile = km.certFile();
+        keyFile = km.keyFile();
+        clientTrust = km.cert();
+        client = trusting(km.cert());
         encryptPort = MtaWorld.freePort();
         wrapperPort = MtaWorld.freePort();
         nonePort = MtaWorld.freePort();
@@ -207,31 +210,33 @@ class TlsTest {
 
     private static X509Certificate clientTrust;
 
-    /** A self-signed RSA key from keytool, written as Postfix wants it: cert.pem and key.pem. */
-    private static X509Certificate selfSigned(Path keys) throws Exception {
-        Path p12 = keys.resolve("server.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "mx", "-keyalg", "RSA", "-keysize", "2048",
-                "-validity", "2", "-dname", "CN=mx.example.test", "-ext", "SAN=dns:mx.example.test,ip:127.0.0.1",
-                "-keystore", p12.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + out);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, "changeit".toCharArray());
+    /** A self-signed RSA key pair from the JDK's keytool, written as Postfix wants it: cert.pem and key.pem. */
+    record KeyMaterial(X509Certificate cert, PrivateKey key, Path certFile, Path keyFile) {
+        static KeyMaterial generate(Path keys) throws Exception {
+            Files.createDirectories(keys);
+            Path p12 = keys.resolve("server.p12");
+            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "mx", "-keyalg", "RSA", "-keysize", "2048",
+                    "-validity", "2", "-dname", "CN=mx.example.test", "-ext", "SAN=dns:mx.example.test,ip:127.0.0.1",
+                    "-keystore", p12.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + out);
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(p12)) {
+                ks.load(in, "changeit".toCharArray());
+            }
+            X509Certificate cert = (X509Certificate) ks.getCertificate("mx");
+            PrivateKey key = (PrivateKey) ks.getKey("mx", "changeit".toCharArray());
+            Path cf = keys.resolve("cert.pem");
+            Path kf = keys.resolve("key.pem");
+            Files.writeString(cf, pem("CERTIFICATE", cert.getEncoded()));
+            Files.writeString(kf, pem("PRIVATE KEY", key.getEncoded()));
+            return new KeyMaterial(cert, key, cf, kf);
         }
-        X509Certificate cert = (X509Certificate) ks.getCertificate("mx");
-        PrivateKey key = (PrivateKey) ks.getKey("mx", "changeit".toCharArray());
-        certFile = keys.resolve("cert.pem");
-        keyFile = keys.resolve("key.pem");
-        Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()));
-        clientTrust = cert;
-        return cert;
     }
 
-    private static String pem(String type, byte[] der) {
+    static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }

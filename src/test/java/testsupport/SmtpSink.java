@@ -257,6 +257,7 @@ public final class SmtpSink implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
+            socket.setTcpNoDelay(true);  // replies to pipelined commands must not wait for delayed ACKs
             new Session(socket, new BufferedOutputStream(socket.getOutputStream())).run();
         } catch (IOException ignored) {
             // the client went away; the next one is served all the same

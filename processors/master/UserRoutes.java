@@ -4,8 +4,9 @@ import global.ConfigException;
 import global.MailLog;
 import global.MainCf;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -176,21 +177,21 @@ public final class UserRoutes {
     }
 
     private void remove(CamelContext camel) {
-        for (String id : routeIds) {
-            try {
-                camel.getRouteController().stopRoute(id);
-                camel.removeRoute(id);
-            } catch (Exception e) {
-                MailLog.warning("postfix/master", "cannot remove user route " + id + ": " + oneLine(e));
-            }
+        ModelCamelContext model = (ModelCamelContext) camel;
+        List<RouteDefinition> defs = model.getRouteDefinitions().stream().filter(d -> routeIds.contains(d.getRouteId())).toList();
+        try {
+            model.removeRouteDefinitions(defs);
+        } catch (Exception e) {
+            MailLog.warning("postfix/master", "cannot remove user routes " + routeIds + ": " + oneLine(e));
         }
         routeIds.clear();
     }
 
+    /** Route ids by definition: they exist before the context starts, unlike running routes. */
     private static Set<String> ids(CamelContext camel) {
         Set<String> ids = new HashSet<>();
-        for (Route r : camel.getRoutes()) {
-            ids.add(r.getRouteId());
+        for (RouteDefinition d : ((ModelCamelContext) camel).getRouteDefinitions()) {
+            ids.add(d.getRouteId());
         }
         return ids;
     }

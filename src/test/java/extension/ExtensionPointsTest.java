@@ -140,6 +140,55 @@ class ExtensionPointsTest {
         assertTrue(check.getMessage().contains("broken.yaml") && check.getMessage().contains("line"), check.getMessage());
     }
 
+    private static String tagger(String tag) {
+        return """
+                - route:
+                    id: tagger
+                    from:
+                      uri: direct:tagger
+                      steps:
+                        - setHeader:
+                            name: prepend_header
+                            constant: "X-Version: %s"
+                """.formatted(tag);
+    }
+
+    @Test
+    void reloadSwapsUserRoutesAndKeepsTheOldOnesWhenTheNewOnesAreBroken() throws Exception {
+        try (MtaWorld w = world("tagger.yaml", tagger("one")).param("smtpd_proxy_filter", "camel:direct:tagger").start()) {
+            String conf = w.conf.toString();
+            Path file = w.conf.resolve("routes/tagger.yaml");
+            sendAndExpectHeader(w, "alice", 1, "X-Version: one");
+
+            Files.writeString(file, tagger("two"));
+            testsupport.Commands.Result ok = testsupport.Commands.run("bin/camel-mta", "-c", conf, "reload");
+            assertEquals(0, ok.exit(), ok.output());
+            assertTrue(ok.output().contains("refreshing the mail system: 1 user route(s)"), ok.output());
+            sendAndExpectHeader(w, "alice", 2, "X-Version: two");
+
+            Files.writeString(file, "- route:\n    from:\n      uri: direct:tagger\n      steps:\n        - nosuchstep: {}\n");
+            testsupport.Commands.Result bad = testsupport.Commands.run("bin/camel-mta", "-c", conf, "reload");
+            assertEquals(1, bad.exit(), bad.output());
+            assertTrue(bad.output().contains("reload failed, the previous routes keep running") && bad.output().contains("nosuchstep"), bad.output());
+            sendAndExpectHeader(w, "alice", 3, "X-Version: two");
+        }
+    }
+
+    private static void sendAndExpectHeader(MtaWorld w, String user, int n, String header) throws Exception {
+        try (SmtpClient c = w.smtp()) {
+            expect(c.send("s@client.example.test", user + "@example.test", "Subject: v" + n + "\r\n\r\nx\r\n"), "250");
+        }
+        java.util.List<Path> files = w.awaitMaildir(user, n, WAIT);
+        String newest = null;
+        for (Path f : files) {
+            String text = Files.readString(f, StandardCharsets.UTF_8);
+            if (text.contains("Subject: v" + n + "\n")) {
+                newest = text;
+            }
+        }
+        assertTrue(newest != null && newest.contains("\n" + header + "\n"), "message " + n + " carries " + header + ": " + newest);
+    }
+
     @Test
     void aFilterParameterMustBeACamelUri() throws Exception {
         MtaWorld w = MtaWorld.create(dir).param("content_filter", "smtp:[127.0.0.1]:10024");

@@ -2,14 +2,13 @@ package flow;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import testsupport.Commands;
 import testsupport.MtaWorld;
 import testsupport.SmtpClient;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,15 +22,8 @@ class CommandsTest {
     @TempDir
     Path dir;
 
-    record Result(int exit, String output) {
-    }
-
-    static Result run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "command finished: " + String.join(" ", cmd));
-        return new Result(p.exitValue(), out);
+    static Commands.Result run(String... cmd) throws Exception {
+        return Commands.run(cmd);
     }
 
     @Test
@@ -40,34 +32,34 @@ class CommandsTest {
         w.writeConfig();
         String c = w.conf.toString();
         try {
-            Result start = run("bin/camel-mta", "-c", c, "start");
+            Commands.Result start = run("bin/camel-mta", "-c", c, "start");
             assertEquals(0, start.exit(), start.output());
             assertTrue(start.output().contains("camel-mta: starting the mail system: PID: "), start.output());
             try (SmtpClient client = w.smtp()) {
                 assertTrue(client.greeting.startsWith("220 mx.example.test ESMTP camel-mta"), "listening as soon as start returns: " + client.greeting);
             }
-            Result status = run("bin/camel-mta", "-c", c, "status");
+            Commands.Result status = run("bin/camel-mta", "-c", c, "status");
             assertEquals(0, status.exit(), status.output());
             assertTrue(status.output().contains("the mail system is running: PID: "), status.output());
 
-            Result again = run("bin/camel-mta", "-c", c, "start");
+            Commands.Result again = run("bin/camel-mta", "-c", c, "start");
             assertEquals(1, again.exit(), again.output());
             assertTrue(again.output().contains("the mail system is already running"), again.output());
 
-            assertEquals(new Result(0, "Mail queue is empty\n"), run("bin/mailq", "-c", c));
-            assertEquals(new Result(0, "Mail queue is empty\n"), run("bin/postqueue", "-c", c, "-p"));
+            assertEquals(new Commands.Result(0, "Mail queue is empty\n"), run("bin/mailq", "-c", c));
+            assertEquals(new Commands.Result(0, "Mail queue is empty\n"), run("bin/postqueue", "-c", c, "-p"));
             assertEquals(0, run("bin/postqueue", "-c", c, "-f").exit());
         } finally {
-            Result stop = run("bin/camel-mta", "-c", c, "stop");
+            Commands.Result stop = run("bin/camel-mta", "-c", c, "stop");
             assertEquals(0, stop.exit(), stop.output());
         }
-        Result status = run("bin/camel-mta", "-c", c, "status");
+        Commands.Result status = run("bin/camel-mta", "-c", c, "status");
         assertEquals(1, status.exit(), status.output());
         assertTrue(status.output().contains("the mail system is not running"), status.output());
-        Result mailq = run("bin/mailq", "-c", c);
+        Commands.Result mailq = run("bin/mailq", "-c", c);
         assertEquals(1, mailq.exit(), mailq.output());
         assertTrue(mailq.output().startsWith("mailq: fatal: the mail system is down"), mailq.output());
-        Result usage = run("bin/postqueue", "-c", c, "-x");
+        Commands.Result usage = run("bin/postqueue", "-c", c, "-x");
         assertEquals(64, usage.exit(), usage.output());
         assertTrue(w.log().contains("postfix/master"), "the master logged its start: " + w.log());
     }
@@ -77,11 +69,11 @@ class CommandsTest {
         MtaWorld w = MtaWorld.create(dir);
         w.writeConfig();
         try (ServerSocket taken = new ServerSocket(w.smtpPort, 1, InetAddress.getByName("127.0.0.1"))) {
-            Result start = run("bin/camel-mta", "-c", w.conf.toString(), "start");
+            Commands.Result start = run("bin/camel-mta", "-c", w.conf.toString(), "start");
             assertEquals(1, start.exit(), start.output());
             assertTrue(start.output().contains("camel-mta: fatal: ") && start.output().contains("master.cf, line 1: cannot listen on 127.0.0.1:" + w.smtpPort), start.output());
         }
-        Result status = run("bin/camel-mta", "-c", w.conf.toString(), "status");
+        Commands.Result status = run("bin/camel-mta", "-c", w.conf.toString(), "status");
         assertEquals(1, status.exit(), "nothing left running: " + status.output());
     }
 }

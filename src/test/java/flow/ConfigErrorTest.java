@@ -73,7 +73,7 @@ class ConfigErrorTest {
         MtaWorld w = MtaWorld.create(dir).masterLine("127.0.0.1:99999 inet n - n - - smtpd");
         w.writeConfig();
         ConfigException e = assertThrows(ConfigException.class, () -> new MtaServer(w.conf, false));
-        assertTrue(e.getMessage().contains("master.cf, line 9: bad listen address '127.0.0.1:99999'"), e.getMessage());
+        assertTrue(e.getMessage().contains("master.cf, line 10: bad listen address '127.0.0.1:99999'"), e.getMessage());
     }
 
     @Test
@@ -81,7 +81,7 @@ class ConfigErrorTest {
         MtaWorld w = MtaWorld.create(dir).masterLine("lmtp unix - - n - many smtp");
         w.writeConfig();
         ConfigException e = assertThrows(ConfigException.class, () -> new MtaServer(w.conf, false));
-        assertTrue(e.getMessage().contains("master.cf, line 9: bad maxproc 'many'"), e.getMessage());
+        assertTrue(e.getMessage().contains("master.cf, line 10: bad maxproc 'many'"), e.getMessage());
     }
 
     @Test

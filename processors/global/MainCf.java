@@ -410,6 +410,8 @@ public final class MainCf {
             d.put("camel_routes_directory", "$config_directory/routes");
             d.put("camel_route_builders", "");
             d.put("delivery_events_topic", "mail.events");
+            d.put("broker_listen", "127.0.0.1:61616");
+            d.put("jms_submission_queue", "submission");
             d.put("broker_url", "");
             d.put("artemis_config", "artemis/broker.xml");
             d.put("config_directory", "conf");

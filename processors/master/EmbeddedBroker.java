@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * DESCRIPTION
  *   Starts Artemis with artemis/broker.xml (from the jar, or the file named by
  *   artemis_config), its journal, bindings, paging and large-message directories under
- *   $queue_directory/artemis, and an in-VM acceptor unique to this JVM. The durable queues
+ *   $queue_directory/artemis, an in-VM acceptor unique to this JVM for the routes, and a TCP
+ *   acceptor (CORE and AMQP) on broker_listen for JMS clients (submission, event
+ *   subscribers; loopback by default). The durable queues
  *   incoming, active, deferred, hold and corrupt are declared in broker.xml. The journal is
  *   synced before a send or commit returns, which is what lets smtpd answer 250.
  *   {@link #queue} gives the server-side queue for showq, postqueue -f and the active limit.
@@ -50,6 +52,25 @@ public final class EmbeddedBroker implements AutoCloseable {
         config.setNodeManagerLockDirectory(base.toString());
         config.getAcceptorConfigurations().removeIf(t -> t.getFactoryClassName().equals(InVMAcceptorFactory.class.getName()));
         config.addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName(), Map.of("serverId", vmId), "in-vm"));
+        String listen = cf.get("broker_listen").strip();
+        if (!listen.isEmpty()) {
+            int colon = listen.lastIndexOf(':');
+            int port;
+            try {
+                port = Integer.parseInt(listen.substring(colon + 1));
+                if (colon <= 0 || port < 1 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw cf.bad("broker_listen", listen, "host:port, e.g. 127.0.0.1:61616 (empty: no network clients)");
+            }
+            String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+            try {
+                config.addAcceptorConfiguration("clients", "tcp://" + host + ":" + port + "?protocols=CORE,AMQP");
+            } catch (Exception e) {
+                throw cf.bad("broker_listen", listen, "host:port: " + e.getMessage());
+            }
+        }
         this.server = ActiveMQServers.newActiveMQServer(config, ManagementFactory.getPlatformMBeanServer(), true);
     }
 

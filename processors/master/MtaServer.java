@@ -20,7 +20,9 @@ import extension.CamelTransportAgent;
 import extension.ContentFilterResult;
 import extension.DeliveryEvents;
 import extension.MailHeaders;
+import pickup.JmsSubmission;
 import pickup.Pickup;
+import routes.SubmissionRoute;
 import routes.EventsRoute;
 import qmgr.ActiveLimit;
 import qmgr.BuiltinAgents;
@@ -193,6 +195,10 @@ public final class MtaServer implements AutoCloseable {
         routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> broker.messageCount("active"), activeLimit),
                 resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf),
                 camelUri(cf, "content_filter"), new MailHeaders(), new ContentFilterResult()));
+        String submissionQueue = cf.get("jms_submission_queue").strip();
+        if (!submissionQueue.isEmpty()) {
+            routes.add(new SubmissionRoute(submissionQueue, 2, new JmsSubmission(cf.size("message_size_limit"))));
+        }
         if (events) {
             routes.add(new EventsRoute(cf.get("delivery_events_topic").strip(), new DeliveryEvents()));
         }

@@ -31,6 +31,8 @@ public final class MtaWorld implements AutoCloseable {
     public final Path root;
     public final Path conf;
     public final int smtpPort;
+    /** The broker's TCP port for JMS clients (broker_listen). */
+    public final int brokerPort;
     private final Map<String, String> params = new LinkedHashMap<>();
     private String masterExtra = "";
     private MtaServer server;
@@ -39,6 +41,7 @@ public final class MtaWorld implements AutoCloseable {
         this.root = root;
         this.conf = root.resolve("conf");
         this.smtpPort = freePort();
+        this.brokerPort = freePort();
         Files.createDirectories(conf);
         Files.createDirectories(root.resolve("tables"));
         params.put("myhostname", "mx.example.test");
@@ -54,6 +57,7 @@ public final class MtaWorld implements AutoCloseable {
         params.put("smtp_connect_timeout", "5s");
         params.put("smtp_helo_timeout", "10s");
         params.put("smtpd_error_sleep_time", "0s");
+        params.put("broker_listen", "127.0.0.1:" + brokerPort);
         table("users", "alice = home/alice\nbob = home/bob\n");
         table("aliases", "postmaster = alice\nteam = alice, bob\n");
         table("virtual", "");

@@ -126,6 +126,23 @@ class ExtensionPointsTest {
     }
 
     @Test
+    void xmlDslRoutesLoadToo() throws Exception {
+        String xml = """
+                <routes xmlns="http://camel.apache.org/schema/spring">
+                  <route id="xml-tagger">
+                    <from uri="direct:xml-tagger"/>
+                    <setHeader name="prepend_header"><constant>X-Filtered-By: xml</constant></setHeader>
+                  </route>
+                </routes>
+                """;
+        try (MtaWorld w = world("tagger.xml", xml).param("smtpd_proxy_filter", "camel:direct:xml-tagger").start(); SmtpClient c = w.smtp()) {
+            expect(c.send("s@client.example.test", "alice@example.test", "Subject: xml\r\n\r\nx\r\n"), "250");
+            String delivered = Files.readString(w.awaitMaildir("alice", 1, WAIT).get(0), StandardCharsets.UTF_8);
+            assertTrue(delivered.contains("\nX-Filtered-By: xml\n"), delivered);
+        }
+    }
+
+    @Test
     void brokenUserRouteStopsStartupNamingTheFile() throws Exception {
         MtaWorld w = world("broken.yaml", "- route:\n    from:\n      uri: direct:x\n      steps:\n        - nosuchstep:\n            foo: bar\n");
         w.writeConfig();

@@ -17,7 +17,8 @@ import java.util.List;
  * NAME
  *   Sendmail - sendmail(1): submit a message from standard input
  * SYNOPSIS
- *   sendmail [-c DIR] [-t] [-i | -oi] [-f sender] [-F name] [--] [recipient ...]
+ *   sendmail [-c DIR] [-t] [-i | -oi] [-f sender] [-F name] [-N dsn] [-R ret] [-V envid] [--] [recipient ...]
+ *   sendmail -bp | -q | -bi
  * DESCRIPTION
  *   Reads the message from standard input; without -i a line with a single dot ends it.
  *   {@code -t} adds the To:, Cc: and Bcc: addresses as recipients and removes the Bcc:
@@ -25,6 +26,9 @@ import java.util.List;
  *   completes with @$myorigin). The message is written to maildrop/ as one file, forced to
  *   disk and renamed into place, then pickup queues it: exit 0 means it is queued, also
  *   while the server is down (it is picked up when it starts; a warning says so).
+ *   {@code -N}, {@code -R}, {@code -V} set the DSN notify, ret and envelope id.
+ *   {@code -bp} lists the queue (mailq), {@code -q} flushes it (postqueue -f), {@code -bi}
+ *   checks the aliases (newaliases). {@code -F} is accepted and ignored.
  * DIAGNOSTICS
  *   No recipients, or a bad option: usage message, exit 64. maildrop not writable: fatal,
  *   exit 75 (EX_TEMPFAIL), so the caller keeps the message.
@@ -39,10 +43,32 @@ public final class Sendmail {
         boolean dotEnds = true;
         String sender = System.getProperty("user.name");
         List<String> recipients = new ArrayList<>();
+        String notify = "";
+        String ret = "";
+        String envid = "";
         List<String> a = cl.args;
         for (int i = 0; i < a.size(); i++) {
             String opt = a.get(i);
-            if (opt.equals("--")) {
+            if (opt.equals("-bp")) {
+                Mailq.run(cl);
+                return;
+            } else if (opt.startsWith("-q") && (opt.length() == 2 || Character.isDigit(opt.charAt(2)))) {
+                request(cl, "flush");
+                return;
+            } else if (opt.equals("-bi") || opt.equals("-I")) {
+                Newaliases.main(new String[] {"-c", cl.configDir().toString()});
+                return;
+            } else if (opt.equals("-N") || opt.equals("-R") || opt.equals("-V")) {
+                if (i + 1 >= a.size()) {
+                    throw cl.usage(opt + " needs a value");
+                }
+                String v = a.get(++i);
+                switch (opt) {
+                    case "-N" -> notify = dsnNotify(cl, v);
+                    case "-R" -> ret = dsnRet(cl, v);
+                    default -> envid = v;
+                }
+            } else if (opt.equals("--")) {
                 recipients.addAll(a.subList(i + 1, a.size()));
                 break;
             } else if (opt.equals("-t")) {
@@ -59,7 +85,7 @@ public final class Sendmail {
                 if (opt.length() == 2) {
                     i++;
                 }
-            } else if (opt.startsWith("-o") || opt.equals("-v") || opt.equals("-U")) {
+            } else if (opt.startsWith("-o") || opt.equals("-v") || opt.equals("-U") || opt.equals("-bm") || opt.equals("-n")) {
                 // sendmail options that have no meaning here, accepted as Postfix does
             } else if (opt.startsWith("-")) {
                 throw cl.usage("sendmail [-t] [-i] [-f sender] [recipient ...] (unsupported option " + opt + ")");
@@ -80,7 +106,7 @@ public final class Sendmail {
         Path maildrop = cf.path("queue_directory").resolve("maildrop");
         try {
             Files.createDirectories(maildrop);
-            MaildropFile.write(maildrop, sender, recipients, String.valueOf(uid()), message);
+            MaildropFile.write(maildrop, sender, recipients, String.valueOf(uid()), new MaildropFile.Dsn(notify, ret, envid), message);
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("sendmail: fatal: cannot write to " + maildrop + ": " + e.getMessage());
             System.exit(75);
@@ -89,6 +115,35 @@ public final class Sendmail {
             ShowqClient.request(cl.showqSocket(cf), "ping");
         } catch (IOException e) {
             System.err.println("sendmail: warning: " + e.getMessage() + "; the message waits in " + maildrop + " until camel-mta starts");
+        }
+    }
+
+    /** -N: never, or a comma list of success, failure, delay (Postfix's sendmail syntax). */
+    private static String dsnNotify(CommandLine cl, String v) {
+        String n = v.strip().toUpperCase(java.util.Locale.ROOT);
+        if (!n.matches("NEVER|((SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*)")) {
+            throw cl.usage("-N takes never or a list of success, failure, delay: " + v);
+        }
+        return n;
+    }
+
+    /** -R: full or hdrs. */
+    private static String dsnRet(CommandLine cl, String v) {
+        String r = v.strip().toUpperCase(java.util.Locale.ROOT);
+        if (!r.equals("FULL") && !r.equals("HDRS")) {
+            throw cl.usage("-R takes full or hdrs: " + v);
+        }
+        return r;
+    }
+
+    private static void request(CommandLine cl, String what) {
+        try {
+            String answer = ShowqClient.request(cl.showqSocket(cl.mainCf()), what);
+            if (!answer.startsWith("ok")) {
+                throw cl.fatal(answer.strip());
+            }
+        } catch (IOException e) {
+            throw cl.fatal(e.getMessage());
         }
     }
 

@@ -24,6 +24,9 @@ import java.util.List;
  *   S sender            (empty for the null sender)
  *   R recipient         (one line per recipient)
  *   U uid               (the submitting user, for the Received header)
+ *   N notify            (optional: sendmail -N, e.g. SUCCESS,FAILURE or NEVER)
+ *   T ret               (optional: sendmail -R, FULL or HDRS)
+ *   E envid             (optional: sendmail -V)
  *   M
  *   message bytes as given on standard input
  *   </pre>
@@ -32,16 +35,31 @@ import java.util.List;
  * DIAGNOSTICS
  *   {@link #parse} throws IllegalArgumentException naming what is wrong with the file.
  */
-public record MaildropFile(String sender, List<String> recipients, String uid, byte[] message) {
+public record MaildropFile(String sender, List<String> recipients, String uid, Dsn dsn, byte[] message) {
+    /** sendmail's DSN options: -N notify, -R ret, -V envid; empty strings when not given. */
+    public record Dsn(String dsnNotify, String ret, String envid) {
+        public static final Dsn NONE = new Dsn("", "", "");
+    }
+
     private static final String MAGIC = "camel-mta-maildrop 1";
 
-    public static Path write(Path maildrop, String sender, List<String> recipients, String uid, byte[] message) throws IOException {
+    public static Path write(Path maildrop, String sender, List<String> recipients, String uid, Dsn dsn, byte[] message) throws IOException {
         StringBuilder head = new StringBuilder(MAGIC).append('\n');
         head.append("S ").append(oneLine(sender)).append('\n');
         for (String r : recipients) {
             head.append("R ").append(oneLine(r)).append('\n');
         }
-        head.append("U ").append(oneLine(uid)).append('\n').append("M\n");
+        head.append("U ").append(oneLine(uid)).append('\n');
+        if (!dsn.dsnNotify().isEmpty()) {
+            head.append("N ").append(oneLine(dsn.dsnNotify())).append('\n');
+        }
+        if (!dsn.ret().isEmpty()) {
+            head.append("T ").append(oneLine(dsn.ret())).append('\n');
+        }
+        if (!dsn.envid().isEmpty()) {
+            head.append("E ").append(oneLine(dsn.envid())).append('\n');
+        }
+        head.append("M\n");
         String name = QueueId.next() + "." + ProcessHandle.current().pid();
         Path tmp = maildrop.resolve("." + name);
         Path done = maildrop.resolve(name);
@@ -65,6 +83,9 @@ public record MaildropFile(String sender, List<String> recipients, String uid, b
         int pos = 0;
         String sender = null;
         String uid = "";
+        String notify = "";
+        String ret = "";
+        String envid = "";
         List<String> recipients = new ArrayList<>();
         boolean first = true;
         while (true) {
@@ -92,6 +113,9 @@ public record MaildropFile(String sender, List<String> recipients, String uid, b
                 case 'S': sender = v; break;
                 case 'R': recipients.add(v); break;
                 case 'U': uid = v; break;
+                case 'N': notify = v; break;
+                case 'T': ret = v; break;
+                case 'E': envid = v; break;
                 default: throw new IllegalArgumentException("unknown envelope record type: " + line.charAt(0));
             }
         }
@@ -103,7 +127,7 @@ public record MaildropFile(String sender, List<String> recipients, String uid, b
         }
         byte[] message = new byte[file.length - pos];
         System.arraycopy(file, pos, message, 0, message.length);
-        return new MaildropFile(sender, recipients, uid, message);
+        return new MaildropFile(sender, recipients, uid, new Dsn(notify, ret, envid), message);
     }
 
     private static int indexOf(byte[] b, int from) {

@@ -39,8 +39,10 @@ public final class Pickup implements Processor {
         env.sender = file.sender();
         List<Recipient> rcpts = new ArrayList<>();
         for (String r : file.recipients()) {
-            rcpts.add(new Recipient(r));
+            rcpts.add(new Recipient(r).dsnNotify(file.dsn().dsnNotify()));
         }
+        env.ret = file.dsn().ret();
+        env.envid = file.dsn().envid();
         env.recipients = rcpts;
         env.origin = "pickup";
         env.protocol = "local";

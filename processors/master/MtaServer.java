@@ -81,6 +81,7 @@ public final class MtaServer implements AutoCloseable {
     private final List<RouteBuilder> routes = new ArrayList<>();
     private final Map<String, Object> beans = new java.util.LinkedHashMap<>();
     private final List<ExecutorService> pools = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Path queueDirectory;
     private EmbeddedBroker broker;
     private volatile CamelContext camel;
@@ -154,7 +155,9 @@ public final class MtaServer implements AutoCloseable {
                 case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite)));
                 case "smtp", "lmtp" -> {
                     transports.add(s.name());
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, new SmtpAgent(scf)), events));
+                    SmtpAgent smtp = new SmtpAgent(scf);
+                    closeables.add(smtp);
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, smtp), events));
                 }
                 case "local" -> {
                     transports.add(s.name());
@@ -360,6 +363,13 @@ public final class MtaServer implements AutoCloseable {
         }
         for (ExecutorService p : pools) {
             p.shutdownNow();
+        }
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close(); // e.g. the SMTP connection cache says QUIT to its idle connections
+            } catch (Exception e) {
+                MailLog.warning("postfix/master", "closing " + c + ": " + e);
+            }
         }
         if (pool != null) {
             pool.stop();

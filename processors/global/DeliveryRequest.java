@@ -21,6 +21,8 @@ public final class DeliveryRequest {
     public final long startTime = System.currentTimeMillis();
     /** When the connection or mailbox was ready (set by the agent when it knows), for delays=c. */
     public volatile long connectedTime;
+    /** How many transactions the SMTP connection has carried, this one included (0: not SMTP), for conn_use=. */
+    public volatile int connectionUse;
 
     public DeliveryRequest(Envelope envelope, byte[] message, String transport, String nexthop, List<Recipient> recipients) {
         this.envelope = envelope;

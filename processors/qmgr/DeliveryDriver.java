@@ -75,7 +75,11 @@ public final class DeliveryDriver implements Processor {
         if (!r.original().equalsIgnoreCase(r.address())) {
             sb.append(", orig_to=<").append(r.original()).append('>');
         }
-        sb.append(", relay=").append(r.relay().isEmpty() ? "none" : r.relay())
+        sb.append(", relay=").append(r.relay().isEmpty() ? "none" : r.relay());
+        if (request.connectionUse > 1) {
+            sb.append(", conn_use=").append(request.connectionUse); // a cached connection, as Postfix logs it
+        }
+        sb
           .append(", delay=").append(seconds(end - arrival))
           .append(", delays=").append(seconds(active - arrival)).append('/')
           .append(seconds(request.startTime - active)).append('/')

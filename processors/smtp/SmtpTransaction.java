@@ -82,6 +82,7 @@ final class SmtpTransaction {
         try {
             if (session.isGreeted() ? reset() : greet() && hello()) {
                 session.use();
+                request.connectionUse = session.uses();
                 if (acceptable()) {
                     transact();
                 }

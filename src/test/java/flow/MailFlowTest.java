@@ -63,6 +63,14 @@ class MailFlowTest {
             assertTrue(text.startsWith("Received: from client.example.test"), text);
             assertTrue(text.endsWith(body), "the message bytes after our Received header are the client's: " + text);
             w.awaitLog("to=<remote@elsewhere.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + sink.port() + ".*status=sent", WAIT);
+            // the next message to that next hop reuses the cached connection, and the log says so
+            expect(c.cmd("MAIL FROM:<a@client.example.test>"), "250");
+            expect(c.cmd("RCPT TO:<other@elsewhere.example>"), "250");
+            expect(c.cmd("DATA"), "354");
+            c.send("Subject: second\r\n\r\nagain\r\n");
+            expect(c.cmd("."), "250");
+            w.awaitLog("to=<other@elsewhere\\.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + sink.port() + ", conn_use=2, .*status=sent", WAIT);
+            assertEquals(1, sink.connections(), "one connection carried both messages");
         }
     }
 

@@ -143,6 +143,20 @@ class ExtensionPointsTest {
     }
 
     @Test
+    void compiledRouteBuildersOnTheClassPathLoadByName() throws Exception {
+        try (MtaWorld w = MtaWorld.create(dir).param("camel_route_builders", "extension.ClassPathTagger")
+                .param("smtpd_proxy_filter", "camel:direct:class-path-tagger").start(); SmtpClient c = w.smtp()) {
+            expect(c.send("s@client.example.test", "alice@example.test", "Subject: compiled\r\n\r\nx\r\n"), "250");
+            String delivered = Files.readString(w.awaitMaildir("alice", 1, WAIT).get(0), StandardCharsets.UTF_8);
+            assertTrue(delivered.contains("\nX-Compiled: yes\n"), delivered);
+        }
+        MtaWorld bad = MtaWorld.create(dir.resolve("bad")).param("camel_route_builders", "no.such.Builder");
+        bad.writeConfig();
+        ConfigException e = assertThrows(ConfigException.class, () -> new MtaServer(bad.conf, false).checkUserRoutes());
+        assertTrue(e.getMessage().contains("parameter camel_route_builders: cannot load RouteBuilder no.such.Builder"), e.getMessage());
+    }
+
+    @Test
     void brokenUserRouteStopsStartupNamingTheFile() throws Exception {
         MtaWorld w = world("broken.yaml", "- route:\n    from:\n      uri: direct:x\n      steps:\n        - nosuchstep:\n            foo: bar\n");
         w.writeConfig();

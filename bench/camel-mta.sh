@@ -12,7 +12,8 @@
 #   default master.cf when the repository has none. The repository's
 #   lookup-tables/ is copied next to conf/, where relative table paths of the
 #   built-in defaults resolve. Lines in the environment
-#   variable CAMEL_MAIN_CF_EXTRA are appended to main.cf.
+#   variable CAMEL_MAIN_CF_EXTRA are appended to main.cf; the files of the directory
+#   CAMEL_ROUTES (if set) become its user routes (conf/routes/).
 #   camel_start runs "bin/camel-mta -c BASE/conf start", which returns when the
 #   listener accepts; camel_stop runs "... stop".
 # DIAGNOSTICS
@@ -64,6 +65,10 @@ camel_setup() {
     mkdir -p "$CAMEL_CONF" "$base/spool" "$base/lib" || return 1
     # relative table paths resolve against the instance root (the directory holding conf/)
     [ -d "$REPO/lookup-tables" ] && cp -r "$REPO/lookup-tables" "$base/"
+    # CAMEL_ROUTES=dir: user routes for conf/routes/ (e.g. an empty filter, to measure its cost)
+    if [ -n "${CAMEL_ROUTES:-}" ]; then
+        mkdir -p "$CAMEL_CONF/routes" && cp "$CAMEL_ROUTES"/* "$CAMEL_CONF/routes/" || return 1
+    fi
     {
         echo "# main.cf written by bench/run.sh"
         echo "myhostname = bench.camel-mta.test"

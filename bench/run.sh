@@ -30,7 +30,8 @@
 #     --only       ONLY       all    postfix | camel-mta | all
 #     BENCH_TMP /tmp (parent of the temporary directory: spools live there)
 #     POSTFIX_PORT 2625, POSTFIX_SINK_PORT 2626, CAMEL_PORT 2628, CAMEL_SINK_PORT 2627
-#     CAMEL_MTA <repo>/bin/camel-mta, CAMEL_START_TIMEOUT 180, CAMEL_MAIN_CF_EXTRA ""
+#     CAMEL_MTA <repo>/bin/camel-mta, CAMEL_START_TIMEOUT 180, CAMEL_MAIN_CF_EXTRA "",
+#     CAMEL_ROUTES "" (a directory of user routes for camel-mta's conf/routes/)
 # DIAGNOSTICS
 #   Exits 0 when every requested MTA was measured, 1 when one failed (the table
 #   shows why; the temporary directory is kept for its logs), 2 on bad usage.

@@ -9,7 +9,8 @@ import java.util.List;
  * SYNOPSIS
  *   String queueId = forwarder.forward(envelope, message, List.of("someone@remote.example"))
  * DESCRIPTION
- *   Submits a new queue entry (through cleanup) with the sender of {@code original}, the
+ *   Submits a new queue entry (through cleanup) with the sender of {@code original} (below an
+ *   alias that has an {@code owner-alias}, local passes a copy whose sender is the owner), the
  *   given recipients and {@code message} as its content: the queued bytes (CRLF line ends)
  *   with local's Delivered-To header already prepended, so a message that comes back is
  *   recognised as a forwarding loop. Returns the new entry's queue id only once the entry is

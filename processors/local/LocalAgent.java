@@ -3,6 +3,7 @@ package local;
 import global.AddressLookup;
 import global.DeliveryAgent;
 import global.DeliveryRequest;
+import global.Envelope;
 import global.MainCf;
 import global.Recipient;
 import global.Tables;
@@ -15,6 +16,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +25,7 @@ import java.util.Set;
 
 /**
  * NAME
- *   LocalAgent - local(8): aliases, then Maildir or mbox delivery in a user's home
+ *   LocalAgent - local(8): aliases, .forward, commands, files, then Maildir or mbox delivery
  * SYNOPSIS
  *   new LocalAgent(cf, tables, forwarder).deliver(request)
  * DESCRIPTION
@@ -32,26 +34,32 @@ import java.util.Set;
  *   <ol>
  *   <li>a message that already has {@code Delivered-To: <the address>} in its header is a
  *       forwarding loop and bounces;</li>
- *   <li>the local part (lower case) is expanded with alias_maps ({@link AliasExpander}),
- *       recursively, each target delivered once per request;</li>
+ *   <li>the local part (lower case) is expanded with alias_maps, :include: files, the
+ *       users' .forward files and luser_relay ({@link AliasExpander}), recursively, each
+ *       target delivered once per request;</li>
  *   <li>a mailbox target needs its user ({@code user} without the recipient_delimiter
  *       extension) in local_users_maps ({@link LocalUsers}); home_mailbox ending in
  *       {@code /} is a Maildir ({@link MaildirWriter}), otherwise an mbox file
  *       ({@link MboxWriter}), both relative to the home directory. The copy starts with
  *       {@code Return-Path: <sender>} and {@code Delivered-To: user[+ext]@domain}, and has LF
  *       line ends ({@link MessageCopy});</li>
+ *   <li>{@code |command} targets run through {@link CommandDelivery} and {@code /file/name}
+ *       targets through {@link FileDelivery}, when allow_mail_to_commands /
+ *       allow_mail_to_files name the class they came from (alias, forward, include);</li>
  *   <li>targets in other domains go to the {@link Forwarder} in one new queue entry per
- *       recipient, with {@code Delivered-To: <the recipient>} prepended; the recipient is
- *       then {@code sent (forwarded as ID)}.</li>
+ *       recipient and envelope sender (an {@code owner-alias} changes the sender), with
+ *       {@code Delivered-To: <the recipient>} prepended; the recipient is then
+ *       {@code sent (forwarded as ID)}.</li>
  *   </ol>
  *   Outcomes are recorded on the recipients with relay {@code local} ({@link Outcome});
  *   nothing is logged here, qmgr logs the status lines.
  * DIAGNOSTICS
  *   Unknown user: 5.1.1 {@code unknown user: "user"}. Forwarding loop: 5.4.6 {@code mail
- *   forwarding loop for address}. {@code |command}, {@code /file} and {@code :include:}
- *   targets: 5.3.5 (not supported yet). A mailbox I/O error defers with 4.2.0 {@code cannot
- *   update mailbox PATH for user USER. ERROR}; a forwarder failure defers with 4.3.0. A table
- *   that cannot be read throws, and the caller defers every pending recipient.
+ *   forwarding loop for address}. A command or file the class may not use: 5.7.1 {@code mail
+ *   to command is restricted} / {@code mail to file is restricted}. A mailbox I/O error
+ *   defers with 4.2.0 {@code cannot update mailbox PATH for user USER. ERROR}; a forwarder
+ *   failure defers with 4.3.0. A table that cannot be read throws, and the caller defers
+ *   every pending recipient.
  */
 public final class LocalAgent implements DeliveryAgent {
     private final MainCf cf;
@@ -60,6 +68,8 @@ public final class LocalAgent implements DeliveryAgent {
     private final LocalUsers users;
     private final MaildirWriter maildir;
     private final MboxWriter mbox = new MboxWriter();
+    private final CommandDelivery commands;
+    private final FileDelivery files;
 
     public LocalAgent(MainCf cf, Tables tables, Forwarder forwarder) {
         this.cf = cf;
@@ -67,6 +77,8 @@ public final class LocalAgent implements DeliveryAgent {
         this.aliases = new AliasExpander(cf, tables);
         this.users = new LocalUsers(cf, tables);
         this.maildir = new MaildirWriter(cf.get("myhostname"));
+        this.commands = new CommandDelivery(cf);
+        this.files = new FileDelivery(maildir, mbox);
     }
 
     @Override
@@ -87,7 +99,8 @@ public final class LocalAgent implements DeliveryAgent {
         if (deliveredTo.contains(address)) {
             return Outcome.loop(address);
         }
-        AliasExpander.Expansion x = aliases.expand(AddressLookup.localPart(address), AddressLookup.domain(address));
+        AliasExpander.Expansion x = aliases.expand(AddressLookup.localPart(address), AddressLookup.domain(address),
+                request.envelope.sender);
         if (x.failure != null) {
             return Outcome.failure(x.failureDsn, x.failure);
         }
@@ -97,26 +110,40 @@ public final class LocalAgent implements DeliveryAgent {
             }
         }
         List<Outcome> outcomes = new ArrayList<>();
-        for (String mailbox : x.mailboxes) {
-            Outcome o = done.get(mailbox);
+        Map<String, List<Target>> forwardsBySender = new LinkedHashMap<>();
+        for (Target t : x.targets.values()) {
+            if (t.kind() == Target.Kind.FORWARD) {
+                forwardsBySender.computeIfAbsent(t.sender(), s -> new ArrayList<>()).add(t);
+                continue;
+            }
+            Outcome o = done.get(t.key());
             if (o == null) {
-                o = deliverToMailbox(request, mailbox, deliveredTo);
-                done.put(mailbox, o);
+                o = deliverTarget(request, r, t, deliveredTo);
+                done.put(t.key(), o);
             }
             outcomes.add(o);
         }
-        for (String target : x.unsupported) {
-            outcomes.add(Outcome.bounce("5.3.5", "unsupported alias target " + target
-                    + ": |command, /file and :include: targets are not supported yet"));
-        }
-        if (!x.forwards.isEmpty()) {
-            outcomes.add(forward(request, address, x.forwards, done));
+        for (Map.Entry<String, List<Target>> group : forwardsBySender.entrySet()) {
+            outcomes.add(forward(request, address, group.getKey(), group.getValue(), done));
         }
         return Outcome.combine(outcomes);
     }
 
+    private Outcome deliverTarget(DeliveryRequest request, Recipient r, Target t, Set<String> deliveredTo) {
+        switch (t.kind()) {
+            case MAILBOX:
+                return deliverToMailbox(t.value(), t.sender(), request.message, deliveredTo);
+            case COMMAND:
+                return deliverToCommand(request, r, t);
+            case FILE:
+                return deliverToFile(request, t);
+            default:
+                return Outcome.failure(t.dsn(), t.value());
+        }
+    }
+
     /** Delivers to the mailbox of {@code address} ({@code user[+ext]@domain}, lower case). */
-    private Outcome deliverToMailbox(DeliveryRequest request, String address, Set<String> deliveredTo) {
+    private Outcome deliverToMailbox(String address, String sender, byte[] message, Set<String> deliveredTo) {
         if (deliveredTo.contains(address)) {
             return Outcome.loop(address);
         }
@@ -131,8 +158,7 @@ public final class LocalAgent implements DeliveryAgent {
             homeMailbox = "Maildir/";
         }
         Path mailbox = home.resolve(homeMailbox);
-        String sender = request.envelope.sender;
-        byte[] content = MessageCopy.forMailbox(sender, address, request.message);
+        byte[] content = MessageCopy.forMailbox(sender, address, message);
         try {
             if (homeMailbox.endsWith("/")) {
                 maildir.deliver(mailbox, content);
@@ -145,12 +171,62 @@ public final class LocalAgent implements DeliveryAgent {
         }
     }
 
-    /** One new queue entry for the targets not yet forwarded in this request. */
-    private Outcome forward(DeliveryRequest request, String alias, Set<String> targets, Map<String, Outcome> done) {
+    /** {@code |command}, when allow_mail_to_commands names the class the target came from. */
+    private Outcome deliverToCommand(DeliveryRequest request, Recipient r, Target t) {
+        if (!cf.list("allow_mail_to_commands").contains(t.origin())) {
+            return Outcome.bounce("5.7.1", "mail to command is restricted");
+        }
+        byte[] content = MessageCopy.forCommand(t.sender(), t.recipient(), request.message);
+        return commands.deliver(t.value(), environment(r, t), content);
+    }
+
+    /** {@code /file/name}, when allow_mail_to_files names the class the target came from. */
+    private Outcome deliverToFile(DeliveryRequest request, Target t) {
+        if (!cf.list("allow_mail_to_files").contains(t.origin())) {
+            return Outcome.bounce("5.7.1", "mail to file is restricted");
+        }
+        return files.deliver(t.value(), t.sender(), MessageCopy.forMailbox(t.sender(), t.recipient(), request.message));
+    }
+
+    /** The variables local(8) exports to a command, filtered with command_expansion_filter. */
+    private Map<String, String> environment(Recipient r, Target t) {
+        String local = AddressLookup.localPart(t.recipient());
+        String user = AddressLookup.stripExtension(local, cf.get("recipient_delimiter"));
+        Path home = t.home() != null ? t.home() : users.home(user);
+        String original = r.original() == null || r.original().isEmpty() ? r.address() : r.original();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SENDER", t.sender());
+        env.put("RECIPIENT", t.recipient());
+        env.put("ORIGINAL_RECIPIENT", original);
+        env.put("LOCAL", local);
+        env.put("USER", user);
+        env.put("LOGNAME", user);
+        env.put("EXTENSION", local.length() > user.length() + 1 ? local.substring(user.length() + 1) : "");
+        env.put("DOMAIN", AddressLookup.domain(t.recipient()));
+        env.put("HOME", (home != null ? home : cf.instanceRoot()).toString());
+        env.put("SHELL", "/bin/sh");
+        String allowed = cf.get("command_expansion_filter");
+        env.replaceAll((name, value) -> filter(value, allowed));
+        return env;
+    }
+
+    private static String filter(String value, String allowed) {
+        if (allowed.isEmpty()) {
+            return value;
+        }
+        StringBuilder sb = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            sb.append(allowed.indexOf(c) >= 0 ? c : '_');
+        }
+        return sb.toString();
+    }
+
+    /** One new queue entry, from {@code sender}, for the targets not yet forwarded in this request. */
+    private Outcome forward(DeliveryRequest request, String alias, String sender, List<Target> targets, Map<String, Outcome> done) {
         List<Outcome> outcomes = new ArrayList<>();
-        List<String> fresh = new ArrayList<>();
-        for (String t : targets) {
-            Outcome earlier = done.get("forward:" + t);
+        List<Target> fresh = new ArrayList<>();
+        for (Target t : targets) {
+            Outcome earlier = done.get(t.key());
             if (earlier != null) {
                 outcomes.add(earlier);
             } else {
@@ -158,18 +234,27 @@ public final class LocalAgent implements DeliveryAgent {
             }
         }
         if (!fresh.isEmpty()) {
-            Outcome o = submit(request, alias, fresh);
-            for (String t : fresh) {
-                done.put("forward:" + t, o);
+            List<String> addresses = new ArrayList<>();
+            for (Target t : fresh) {
+                addresses.add(t.value());
+            }
+            Outcome o = submit(request, alias, sender, addresses);
+            for (Target t : fresh) {
+                done.put(t.key(), o);
             }
             outcomes.add(o);
         }
         return Outcome.combine(outcomes);
     }
 
-    private Outcome submit(DeliveryRequest request, String alias, List<String> addresses) {
+    private Outcome submit(DeliveryRequest request, String alias, String sender, List<String> addresses) {
+        Envelope envelope = request.envelope;
+        if (!Objects.equals(sender, envelope.sender)) {
+            envelope = envelope.copy();
+            envelope.sender = sender;
+        }
         try {
-            String queueId = forwarder.forward(request.envelope, MessageCopy.forForward(alias, request.message), addresses);
+            String queueId = forwarder.forward(envelope, MessageCopy.forForward(alias, request.message), addresses);
             return Outcome.sent("forwarded as " + queueId);
         } catch (Exception e) {
             return Outcome.defer("4.3.0", "cannot forward to " + String.join(", ", addresses) + ": "

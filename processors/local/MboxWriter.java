@@ -72,8 +72,7 @@ final class MboxWriter {
 
     /** The From_ line, the quoted message and the blank line that ends an mbox entry. */
     static byte[] entry(String sender, byte[] content) {
-        String from = "From " + (sender == null || sender.isEmpty() ? "MAILER-DAEMON" : sender) + " "
-                + ASCTIME.format(ZonedDateTime.now()) + "\n";
+        String from = fromLine(sender);
         ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 128);
         out.writeBytes(from.getBytes(StandardCharsets.UTF_8));
         boolean lineStart = true;
@@ -89,6 +88,12 @@ final class MboxWriter {
         }
         out.write('\n');
         return out.toByteArray();
+    }
+
+    /** {@code From sender date} and LF: the envelope line of an mbox entry or of a command's input. */
+    static String fromLine(String sender) {
+        return "From " + (sender == null || sender.isEmpty() ? "MAILER-DAEMON" : sender) + " "
+                + ASCTIME.format(ZonedDateTime.now()) + "\n";
     }
 
     private static boolean startsWithFrom(byte[] content, int at) {

@@ -17,6 +17,8 @@ import java.util.Set;
  *   CRLF turned into LF. Mail files on a Unix host use LF line ends (Postfix's local writes
  *   them so, and Dovecot, mutt and mail(1) expect it); the queue keeps CRLF, the wire form.
  *   Nothing else changes: a bare CR stays, no header is rewritten, signatures survive.
+ *   {@link #forCommand} puts the mbox {@code From sender date} line before that copy (no
+ *   {@code >From} quoting, no blank line at the end), as local(8) feeds a command.
  *   {@link #forForward} prepends only {@code Delivered-To} (CRLF, the queue's form) to a
  *   message that an alias sends on to another domain, so it is recognised if it comes back.
  *   {@link #deliveredTo} reads the Delivered-To addresses in the header section for the
@@ -35,6 +37,16 @@ final class MessageCopy {
         out.writeBytes(h);
         writeLf(out, queued);
         return out.toByteArray();
+    }
+
+    /** The From_ line, then {@link #forMailbox}: what local(8) writes to a command's standard input. */
+    static byte[] forCommand(String sender, String deliveredTo, byte[] queued) {
+        byte[] from = MboxWriter.fromLine(sender).getBytes(StandardCharsets.UTF_8);
+        byte[] copy = forMailbox(sender, deliveredTo, queued);
+        byte[] out = new byte[from.length + copy.length];
+        System.arraycopy(from, 0, out, 0, from.length);
+        System.arraycopy(copy, 0, out, from.length, copy.length);
+        return out;
     }
 
     /** Delivered-To (CRLF) then the queued bytes unchanged, for a new queue entry. */

@@ -1,9 +1,9 @@
 package smtp;
 
+import java.io.Closeable;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -24,11 +24,11 @@ import java.util.concurrent.TimeUnit;
 final class DeadlineOutputStream extends FilterOutputStream {
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
-    private final Socket socket;
+    private final Closeable socket;
     private volatile long timeoutMillis = 300_000;
     private volatile boolean expired;
 
-    DeadlineOutputStream(OutputStream out, Socket socket) {
+    DeadlineOutputStream(OutputStream out, Closeable socket) {
         super(out);
         this.socket = socket;
     }

@@ -15,13 +15,46 @@ import java.util.regex.Pattern;
  *   default port is 25; a port may also be the service name smtp or submission. An empty
  *   next hop means the recipients' domain (with a domain literal {@code [1.2.3.4]} as
  *   {@code [host]}).
+ *   LMTP next hops ({@link #parseLmtp}): {@code unix:/path} (a unix-domain socket),
+ *   {@code inet:host:port}, {@code inet:host}, {@code [host]:port} or {@code host:port}; the
+ *   default port is 24 and there is no MX lookup, as with Postfix's lmtp(8).
  * DIAGNOSTICS
  *   {@link #parse} throws IllegalArgumentException naming the bad destination.
  */
-public record NextHop(String host, int port, boolean mxLookup) {
+public record NextHop(String host, int port, boolean mxLookup, String socketPath) {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     public static final int SMTP_PORT = 25;
+    public static final int LMTP_PORT = 24;
+
+    public NextHop(String host, int port, boolean mxLookup) {
+        this(host, port, mxLookup, null);
+    }
+
+    /** An LMTP destination: unix:/path, inet:host[:port], [host][:port] or host[:port]; never MX. */
+    public static NextHop parseLmtp(String nexthop) {
+        String dest = nexthop == null ? "" : nexthop.strip();
+        if (dest.startsWith("unix:")) {
+            String path = dest.substring(5);
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException("bad LMTP destination: " + dest);
+            }
+            return new NextHop(path, 0, false, path);
+        }
+        if (dest.startsWith("inet:")) {
+            dest = dest.substring(5);
+        }
+        if (dest.isEmpty()) {
+            throw new IllegalArgumentException("empty LMTP destination");
+        }
+        NextHop h = parse(dest, null);
+        boolean hasPort = dest.startsWith("[") ? dest.indexOf("]:") > 0 : dest.indexOf(':') >= 0;
+        return new NextHop(h.host, hasPort ? h.port : LMTP_PORT, false, null);
+    }
+
+    public boolean isUnix() {
+        return socketPath != null;
+    }
 
     public static NextHop parse(String nexthop, String recipientDomain) {
         String dest = nexthop == null ? "" : nexthop.strip();
@@ -91,6 +124,9 @@ public record NextHop(String host, int port, boolean mxLookup) {
 
     @Override
     public String toString() {
+        if (isUnix()) {
+            return "unix:" + socketPath;
+        }
         return (mxLookup ? host : "[" + host + "]") + (port == SMTP_PORT ? "" : ":" + port);
     }
 }

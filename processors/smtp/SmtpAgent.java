@@ -11,6 +11,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * NAME
@@ -34,6 +35,10 @@ import java.util.List;
  *   session that is dead or answers RSET with an error is closed and the delivery goes on
  *   with new connections as if there had been none. Many threads may deliver at once; a
  *   session serves one of them at a time. {@link #close} says QUIT to the idle sessions.
+ *   LMTP ({@link #lmtp}, Postfix's lmtp(8)): the same client speaking RFC 2033 (LHLO, one reply
+ *   per recipient after the end of data) to next hops {@code unix:/path}, {@code inet:host:port}
+ *   or {@code [host]:port} (port 24 by default, never an MX lookup); a unix-domain socket
+ *   shows as {@code myhostname[/path]} in relay= and reasons.
  * DIAGNOSTICS
  *   Every outcome is recorded on the recipients, nothing is thrown for mail trouble:
  *   {@code connect to NAME[ADDR]:PORT: Connection refused} (4.4.1, relay=none), DNS errors
@@ -48,6 +53,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
     private final CachePolicy policy;
     private final ConnectionCache cache;
     private final MxResolver resolver;
+    private final String localName;
 
     public SmtpAgent(MainCf cf) {
         this(cf, new MxResolver(cf));
@@ -55,10 +61,20 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
 
     /** With another resolver, e.g. one aimed at a test name server. */
     public SmtpAgent(MainCf cf, MxResolver resolver) {
-        this.params = SmtpParams.from(cf);
+        this(cf, resolver, SmtpParams.from(cf));
+    }
+
+    private SmtpAgent(MainCf cf, MxResolver resolver, SmtpParams params) {
+        this.params = params;
         this.policy = CachePolicy.from(cf);
         this.cache = new ConnectionCache(policy.timeLimitMillis(), policy.idlePerDestination());
         this.resolver = resolver;
+        this.localName = cf.get("myhostname");
+    }
+
+    /** The LMTP client (master.cf {@code lmtp unix - - n - - lmtp}). */
+    public static SmtpAgent lmtp(MainCf cf) {
+        return new SmtpAgent(cf, new MxResolver(cf), SmtpParams.lmtp(cf));
     }
 
     @Override
@@ -69,7 +85,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
         }
         NextHop hop;
         try {
-            hop = NextHop.parse(request.nexthop, domain(open.get(0).address()));
+            hop = params.lmtp() ? NextHop.parseLmtp(request.nexthop) : NextHop.parse(request.nexthop, domain(open.get(0).address()));
         } catch (IllegalArgumentException e) {
             defer(open, "4.3.5", e.getMessage(), NO_RELAY);
             return;
@@ -81,7 +97,7 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
         }
         List<MailHost> hosts;
         try {
-            hosts = resolver.resolve(hop);
+            hosts = hop.isUnix() ? List.of(MailHost.unix(localName, hop.socketPath())) : resolver.resolve(hop);
         } catch (IllegalArgumentException e) {
             defer(open, "4.3.5", e.getMessage(), NO_RELAY);
             return;
@@ -164,7 +180,8 @@ public final class SmtpAgent implements DeliveryAgent, AutoCloseable {
     }
 
     private static boolean sameEndpoint(MailHost a, MailHost b) {
-        return b != null && a.address().equals(b.address()) && a.port() == b.port();
+        return b != null && Objects.equals(a.address(), b.address()) && a.port() == b.port()
+                && Objects.equals(a.socketPath(), b.socketPath());
     }
     private static List<Recipient> open(DeliveryRequest request) {
         List<Recipient> out = new ArrayList<>();

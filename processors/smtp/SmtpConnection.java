@@ -10,12 +10,14 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * NAME
- *   SmtpConnection - one TCP connection to an SMTP server: replies, commands, message data
+ *   SmtpConnection - one TCP connection to an SMTP server (or a unix-domain socket to an LMTP
+ *   server): replies, commands, message data
  * SYNOPSIS
  *   SmtpConnection c = SmtpConnection.open(host, connectTimeout);
  *   SmtpReply greeting = c.readReply(heloTimeout);
@@ -40,7 +42,8 @@ public final class SmtpConnection implements Closeable {
     private static final int CHUNK = 8192;
 
     private final MailHost host;
-    private final Socket socket;
+    private final Socket socket;       // null for a unix-domain socket
+    private final UnixWire unix;       // null for TCP
     private final InputStream in;
     private final DeadlineOutputStream deadline;
     private final BufferedOutputStream out;
@@ -48,13 +51,26 @@ public final class SmtpConnection implements Closeable {
     private SmtpConnection(MailHost host, Socket socket) throws IOException {
         this.host = host;
         this.socket = socket;
+        this.unix = null;
         this.in = new BufferedInputStream(socket.getInputStream(), 8192);
         this.deadline = new DeadlineOutputStream(socket.getOutputStream(), socket);
         this.out = new BufferedOutputStream(deadline, 65536);
     }
 
-    /** Connects within {@code connectTimeout} seconds. */
+    private SmtpConnection(MailHost host, UnixWire unix) {
+        this.host = host;
+        this.socket = null;
+        this.unix = unix;
+        this.in = new BufferedInputStream(unix.input(), 8192);
+        this.deadline = new DeadlineOutputStream(unix.output(), unix);
+        this.out = new BufferedOutputStream(deadline, 65536);
+    }
+
+    /** Connects within {@code connectTimeout} seconds (a unix-domain socket connects at once or fails). */
     public static SmtpConnection open(MailHost host, long connectTimeout) throws IOException {
+        if (host.isUnix()) {
+            return new SmtpConnection(host, UnixWire.connect(Path.of(host.socketPath())));
+        }
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -85,7 +101,12 @@ public final class SmtpConnection implements Closeable {
 
     /** Reads one complete reply within {@code timeout} seconds per read. */
     public SmtpReply readReply(long timeout) throws IOException {
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout * 1000)));
+        int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout * 1000));
+        if (socket != null) {
+            socket.setSoTimeout(millis);
+        } else {
+            unix.readTimeout(millis);
+        }
         List<String> lines = new ArrayList<>();
         while (true) {
             String line = readLine();
@@ -139,7 +160,11 @@ public final class SmtpConnection implements Closeable {
     @Override
     public void close() {
         try {
-            socket.close();
+            if (socket != null) {
+                socket.close();
+            } else {
+                unix.close();
+            }
         } catch (IOException ignored) {
             // nothing to tell the server any more
         }

@@ -36,6 +36,9 @@ import java.util.Set;
  *   or all of them for MAIL, DATA and end of data. Reasons use Postfix's wording:
  *   {@code host NAME[ADDR] said: REPLY (in reply to RCPT TO command)}. Envelope ENVID and
  *   ORCPT are taken as decoded text and sent xtext-encoded.
+ *   LMTP (RFC 2033, {@link SmtpParams#lmtp()}): LHLO instead of EHLO (no HELO fallback), and
+ *   after the end of data one reply per accepted recipient, in RCPT order, each deciding that
+ *   recipient's outcome.
  * DIAGNOSTICS
  *   Never throws for network trouble: a timeout defers every recipient still open with
  *   {@code conversation with NAME[ADDR] timed out while STAGE} (4.4.2), a dropped connection
@@ -144,6 +147,9 @@ final class SmtpTransaction {
     }
 
     private boolean hello() throws IOException {
+        if (params.lmtp()) {
+            return lhlo();
+        }
         stage = "performing the EHLO handshake";
         SmtpReply r = command("EHLO " + params.heloName(), params.heloTimeout());
         if (r.isPositive()) {
@@ -161,6 +167,18 @@ final class SmtpTransaction {
             return true;
         }
         fail(r, "HELO command", todo);
+        return false;
+    }
+
+    /** LMTP's greeting command; there is nothing to fall back to. */
+    private boolean lhlo() throws IOException {
+        stage = "performing the LHLO handshake";
+        SmtpReply r = command("LHLO " + params.heloName(), params.heloTimeout());
+        if (r.isPositive()) {
+            session.greeted(EsmtpFeatures.parse(r));
+            return true;
+        }
+        fail(r, "LHLO command", todo);
         return false;
     }
 
@@ -249,6 +267,10 @@ final class SmtpTransaction {
         stage = "sending message body";
         conn.sendMessage(deliver ? request.message : new byte[0], params.dataXferTimeout());
         stage = "sending end of data -- message may be sent more than once";
+        if (deliver && params.lmtp()) {
+            recipientReplies();
+            return;
+        }
         SmtpReply r = conn.readReply(params.dataDoneTimeout());
         shutdown |= r.code() == 421;
         if (!deliver) {
@@ -260,6 +282,20 @@ final class SmtpTransaction {
             }
         } else {
             fail(r, "end of DATA command", accepted);
+        }
+    }
+
+    /** LMTP: one reply per accepted recipient after the end of data (RFC 2033 section 4.2). */
+    private void recipientReplies() throws IOException {
+        for (Recipient a : accepted) {
+            SmtpReply r = conn.readReply(params.dataDoneTimeout());
+            shutdown |= r.code() == 421;
+            if (r.isPositive()) {
+                a.sent(r.dsn(), r.text(), host.relay());
+            } else {
+                answered.add(a);
+                fail(r, "end of DATA command", List.of(a));
+            }
         }
     }
 

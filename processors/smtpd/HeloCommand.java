@@ -7,7 +7,8 @@ package smtpd;
  *   Records the client's name, resets any transaction, and answers EHLO with the extensions
  *   this server honours: PIPELINING, SIZE (message_size_limit), VRFY (unless
  *   disable_vrfy_command), STARTTLS (smtpd_tls_security_level may
- *   or encrypt, until TLS is active), ENHANCEDSTATUSCODES, 8BITMIME, DSN. HELO gets a one-line 250.
+ *   or encrypt, until TLS is active), AUTH PLAIN LOGIN (smtpd_sasl_auth_enable, and with
+ *   smtpd_tls_auth_only only inside TLS), ENHANCEDSTATUSCODES, 8BITMIME, DSN. HELO gets a one-line 250.
  * DIAGNOSTICS
  *   {@code 501 Syntax: EHLO hostname} without an argument.
  */
@@ -36,6 +37,9 @@ final class HeloCommand implements SmtpCommand {
         }
         if (s.tls == null && s.settings.tls != null && s.settings.tls.startTlsOffered()) {
             sb.append("\nSTARTTLS");
+        }
+        if (s.settings.sasl != null && s.settings.sasl.offered(s.tls != null)) {
+            sb.append("\nAUTH ").append(SmtpdSasl.MECHANISMS);
         }
         sb.append("\nENHANCEDSTATUSCODES");
         sb.append("\n8BITMIME");

@@ -5,9 +5,10 @@ import trivialrewrite.Resolved;
 
 /**
  * NAME
- *   RelayRestriction - permit_mynetworks, reject_unauth_destination
+ *   RelayRestriction - permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
  * DESCRIPTION
- *   Postfix's default relay policy: a client in mynetworks may send anywhere; any other
+ *   Postfix's default relay policy: a client in mynetworks or one that authenticated with
+ *   AUTH (permit_sasl_authenticated) may send anywhere; any other
  *   client only to domains this server is the destination for (mydestination,
  *   virtual_alias_domains) or relays for (relay_domains). Addresses that try to route through
  *   this server ({@code user%other@local}, {@code other!user@local}, {@code @a:user@b} with a
@@ -18,7 +19,7 @@ import trivialrewrite.Resolved;
  */
 final class RelayRestriction {
     Reply check(SmtpSession s, String given, String address) {
-        if (s.inMynetworks) {
+        if (s.inMynetworks || s.saslUsername != null) {
             return null;
         }
         String local = AddressLookup.localPart(address);

@@ -27,8 +27,9 @@ import java.util.function.BiConsumer;
 final class RouteSubmission implements SmtpdSubmission {
     public static final String SMTPD_REPLY = "smtpd_reply";
     /**
-     * The Received header's TLS comment lines (smtpd_tls_received_header = yes), '\n' between
-     * lines; cleanup puts them after the {@code from} clause.
+     * The Received header's comment lines (TLS with smtpd_tls_received_header = yes,
+     * {@code (Authenticated sender: name)} with smtpd_sasl_authenticated_header = yes), '\n'
+     * between lines; cleanup puts them after the {@code from} clause.
      */
     public static final String TLS_RECEIVED = "smtpd_tls_received";
 

@@ -38,6 +38,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   established from ...} (smtpd_tls_loglevel 1 or more); a failed handshake logs
  *   {@code SSL_accept error from ...} and disconnects. In wrapper mode (smtps) the greeting
  *   waits for the handshake.
+ *   AUTH: when the exchange has the credentials, input stops while {@link SmtpdSasl} checks
+ *   them on a worker; a failure is answered after smtpd_error_sleep_time (a timer, not a
+ *   sleep) and counts toward smtpd_hard_error_limit.
  *   Logs connect, disconnect (with Postfix's command statistics), lost connection and timeout
  *   lines in Postfix's format.
  */
@@ -99,9 +102,14 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         String text = (String) msg;
         Reply r;
         if (text == SmtpLineDecoder.TOO_LONG) {
-            r = session.error(Reply.of(500, "5.5.2 Error: line too long"));
+            r = session.lineTooLong();
         } else {
             r = session.command(text);
+        }
+        SaslCredentials credentials = session.takeSaslCredentials();
+        if (credentials != null) {
+            authenticate(ctx, credentials);
+            return;
         }
         if (r.code() == 354) {
             decoder.contentMode(true);
@@ -183,6 +191,30 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         submission.submit(session.envelope(), session.submissionAttributes(), data.bytes(), (queueId, failure) ->
                 ch.eventLoop().execute(() -> queued(ctx, queueId, failure)));
+    }
+
+    /** AUTH has a user name and password: checked on a worker while the connection reads nothing. */
+    private void authenticate(ChannelHandlerContext ctx, SaslCredentials credentials) {
+        hold(ctx);
+        Channel ch = ctx.channel();
+        SaslBackend.Client client = new SaslBackend.Client(session.clientAddress.getHostAddress(),
+                ((InetSocketAddress) ch.localAddress()).getAddress().getHostAddress(), session.tls != null);
+        settings.sasl.verify(credentials, client, result -> ch.eventLoop().execute(() -> authenticated(ctx, credentials, result)));
+    }
+
+    /** The AUTH reply; a failure waits smtpd_error_sleep_time (at least) first, on a timer, not on the event loop. */
+    private void authenticated(ChannelHandlerContext ctx, SaslCredentials credentials, SaslResult result) {
+        Reply r = session.saslResult(credentials, result);
+        long delay = r.isError() ? Math.max(settings.errorSleepMillis, session.errorDelayMillis()) : 0;
+        if (delay > 0) {
+            ctx.executor().schedule(() -> {
+                sendChecked(ctx, r);
+                release(ctx);
+            }, delay, TimeUnit.MILLISECONDS);
+            return;
+        }
+        sendChecked(ctx, r);
+        release(ctx);
     }
 
     private void queued(ChannelHandlerContext ctx, String queueId, Reply failure) {

@@ -23,7 +23,9 @@ import java.util.Set;
  *   HELO and EHLO (and STARTTLS, which forgets the HELO name too). At
  *   smtpd_tls_security_level = encrypt every command but HELO, EHLO, STARTTLS, NOOP and QUIT
  *   gets {@code 530 5.7.0 Must issue a STARTTLS command first} until TLS is active, as in
- *   Postfix and RFC 3207. The session counts errors: after smtpd_soft_error_limit each error reply is
+ *   Postfix and RFC 3207. After AUTH ({@link AuthCommand}) the session keeps the SASL user
+ *   name: it goes into the envelope, the queue id's {@code client=} log line, the protocol
+ *   (ESMTPA, ESMTPSA) and the relay check. The session counts errors: after smtpd_soft_error_limit each error reply is
  *   delayed by smtpd_error_sleep_time; once smtpd_hard_error_limit errors were answered the
  *   client is disconnected with 421, as Postfix does; a queued message forgives the errors so
  *   far. Nothing here does I/O; {@link SmtpServerHandler} does.
@@ -45,6 +47,7 @@ public final class SmtpSession {
         COMMANDS.put("QUIT", (s, a) -> Reply.closing(221, "2.0.0 Bye"));
         COMMANDS.put("VRFY", new VrfyCommand());
         COMMANDS.put("STARTTLS", new StartTlsCommand());
+        COMMANDS.put("AUTH", new AuthCommand());
         COMMANDS.put("HELP", (s, a) -> Reply.of(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP"));
     }
 
@@ -61,6 +64,13 @@ public final class SmtpSession {
     String lastCommand = "CONNECT";
     /** The TLS session once a handshake finished (STARTTLS or wrapper mode); null in plaintext. */
     TlsInfo tls;
+    /** After a successful AUTH: the user name and mechanism (Postfix's sasl_username, sasl_method). */
+    String saslUsername;
+    String saslMethod;
+    /** An AUTH exchange waiting for the client's next response line. */
+    SaslMechanism saslExchange;
+    /** Credentials an AUTH exchange collected, waiting for {@link SmtpServerHandler} to have them checked. */
+    SaslCredentials saslPending;
 
     // transaction
     String queueId;
@@ -86,8 +96,12 @@ public final class SmtpSession {
         return settings.banner;
     }
 
-    /** Handles one command line (without CRLF). */
+    /** Handles one command line (without CRLF), or the response line of an AUTH exchange. */
     public Reply command(String line) {
+        if (saslExchange != null) {
+            Reply r = AuthCommand.response(this, line);
+            return r.isError() ? error(r) : r;
+        }
         if (line.isBlank()) {
             count("unknown");
             lastCommand = "UNKNOWN";
@@ -109,6 +123,39 @@ public final class SmtpSession {
         }
         Reply r = cmd.handle(this, arg);
         return r.isError() ? error(r) : r;
+    }
+
+    /** A line longer than line_length_limit: an AUTH exchange in progress ends (Postfix's SASL response limit). */
+    Reply lineTooLong() {
+        if (saslExchange != null) {
+            saslExchange = null;
+            return error(Reply.of(500, "5.5.6 SASL response limit exceeded"));
+        }
+        return error(Reply.of(500, "5.5.2 Error: line too long"));
+    }
+
+    /** The credentials an AUTH exchange finished with, once (null when there are none). */
+    SaslCredentials takeSaslCredentials() {
+        SaslCredentials c = saslPending;
+        saslPending = null;
+        return c;
+    }
+
+    /** The checked credentials: the AUTH reply (235, 535, 454), counted as an error when it is one. */
+    Reply saslResult(SaslCredentials c, SaslResult result) {
+        Reply r = AuthCommand.result(this, c, result);
+        return r.isError() ? error(r) : r;
+    }
+
+    /** Forgets a successful AUTH (STARTTLS: RFC 3207 says the server discards what it knew). */
+    void saslLogout() {
+        saslUsername = null;
+        saslMethod = null;
+    }
+
+    /** The SASL user name once AUTH succeeded, else null. */
+    public String saslUsername() {
+        return saslUsername;
     }
 
     /** Counts an error reply (see {@link #tooManyErrors}). */
@@ -170,7 +217,8 @@ public final class SmtpSession {
     String queueId() {
         if (queueId == null) {
             queueId = QueueId.next();
-            MailLog.info(settings.program, queueId + ": client=" + client());
+            MailLog.info(settings.program, queueId + ": client=" + client()
+                    + (saslUsername == null ? "" : ", sasl_method=" + saslMethod + ", sasl_username=" + saslUsername));
         }
         return queueId;
     }
@@ -195,15 +243,19 @@ public final class SmtpSession {
         e.clientAddress = clientAddress.getHostAddress();
         e.heloName = heloName == null ? "" : heloName;
         e.protocol = protocol();
+        e.saslUsername = saslUsername == null ? "" : saslUsername;
         e.ret = ret;
         e.envid = envid;
         e.origin = "smtpd";
         return e;
     }
 
-    /** The Received header's protocol (RFC 3848): ESMTPS after EHLO over TLS, else ESMTP or SMTP. */
+    /** The Received header's protocol (RFC 3848): ESMTP, plus S over TLS, plus A after AUTH; SMTP after HELO. */
     String protocol() {
-        return esmtp ? (tls != null ? "ESMTPS" : "ESMTP") : "SMTP";
+        if (!esmtp) {
+            return "SMTP";
+        }
+        return "ESMTP" + (tls != null ? "S" : "") + (saslUsername != null ? "A" : "");
     }
 
     /** A TLS handshake finished: from now on the session is encrypted (the state was reset at STARTTLS). */
@@ -220,9 +272,16 @@ public final class SmtpSession {
         return tls != null && settings.tls != null && settings.tls.receivedHeader ? tls.receivedComment() : null;
     }
 
-    /** Exchange headers for cleanup besides the envelope: the Received header's TLS comment. */
+    /**
+     * Exchange headers for cleanup besides the envelope: the Received header's comment lines
+     * after the from clause, TLS (smtpd_tls_received_header) and then
+     * {@code (Authenticated sender: name)} (smtpd_sasl_authenticated_header), as in Postfix.
+     */
     public Map<String, Object> submissionAttributes() {
         String comment = tlsReceivedComment();
+        if (saslUsername != null && settings.sasl != null && settings.sasl.authenticatedHeader) {
+            comment = (comment == null ? "" : comment.strip() + "\n") + "(Authenticated sender: " + saslUsername + ")";
+        }
         return comment == null ? Map.of() : Map.of(RouteSubmission.TLS_RECEIVED, comment);
     }
 

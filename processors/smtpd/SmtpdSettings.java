@@ -38,6 +38,8 @@ public final class SmtpdSettings {
     public final String recipientDelimiter;
     /** STARTTLS / wrapper mode; null when the service has no TLS (smtpd_tls_security_level = none). */
     public final SmtpdTls tls;
+    /** SMTP AUTH; null when smtpd_sasl_auth_enable = no. */
+    public final SmtpdSasl sasl;
 
     public SmtpdSettings(MainCf cf, Tables tables, TrivialRewrite trivialRewrite, String program, int maxSessions) {
         this.cf = cf;
@@ -59,5 +61,6 @@ public final class SmtpdSettings {
         this.virtualAliasMaps = tables.maps("virtual_alias_maps");
         this.recipientDelimiter = cf.get("recipient_delimiter");
         this.tls = SmtpdTls.configure(cf, program);
+        this.sasl = SmtpdSasl.configure(cf, tables, program, tls);
     }
 }

@@ -32,6 +32,7 @@ final class StartTlsCommand implements SmtpCommand {
         s.heloName = null;
         s.esmtp = false;
         s.resetTransaction();
+        s.saslLogout();
         return Reply.of(READY, "2.0.0 Ready to start TLS");
     }
 }

@@ -1,0 +1,163 @@
+package local;
+
+import global.MainCf;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NAME
+ *   CommandDelivery - local(8) delivery to an external command ({@code |command})
+ * SYNOPSIS
+ *   Outcome o = commands.deliver("/usr/bin/procmail", environment, content)
+ * DESCRIPTION
+ *   Runs {@code /bin/sh -c command} with a clean environment (PATH {@code /usr/bin:/bin} and
+ *   the variables local(8) exports: SENDER, RECIPIENT, USER, LOGNAME, EXTENSION, DOMAIN,
+ *   LOCAL, HOME, SHELL, ORIGINAL_RECIPIENT), in command_execution_directory or else the
+ *   instance root, with the message on standard input. Standard output and error are captured,
+ *   at most {@value #OUTPUT_LIMIT} bytes, as one line (tabs and newlines become spaces,
+ *   other control characters {@code _}). A command that runs longer than command_time_limit
+ *   is killed with its child processes.
+ *   <p>
+ *   The result follows Postfix's pipe_command: exit 0 is {@code sent (delivered to command:
+ *   CMD)}; output that starts with an enhanced status code ({@code 4.x.x text} or
+ *   {@code 5.x.x text}) decides itself; a sysexits.h status maps through {@link SysExits}
+ *   ({@code 75} defers with 4.3.0, {@code 67} bounces with 5.1.1, ...), with the output
+ *   appended as {@code . Command output: ...}; any other status bounces 5.3.0
+ *   {@code Command died with status N: "CMD"}; death by a signal defers; the time limit
+ *   bounces 5.3.0 {@code Command time limit exceeded: "CMD"}.
+ * DIAGNOSTICS
+ *   A command that cannot be started (no /bin/sh, a bad working directory) defers 4.3.0.
+ */
+final class CommandDelivery {
+    static final int OUTPUT_LIMIT = 2000;
+    private static final Pattern ENHANCED = Pattern.compile("^([245]\\.\\d{1,3}\\.\\d{1,3})\\s+(.*)$", Pattern.DOTALL);
+
+    private final MainCf cf;
+
+    CommandDelivery(MainCf cf) {
+        this.cf = cf;
+    }
+
+    Outcome deliver(String command, Map<String, String> environment, byte[] content) {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.environment().putAll(environment);
+        String dir = cf.get("command_execution_directory").strip();
+        pb.directory((dir.isEmpty() ? cf.instanceRoot() : cf.resolvePath(dir)).toFile());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            return Outcome.defer("4.3.0", "Command failed: " + e.getMessage() + ": \"" + command + "\"");
+        }
+        OutputCapture output = new OutputCapture(p.getInputStream());
+        Thread reader = new Thread(output, "local-command-output");
+        reader.setDaemon(true);
+        reader.start();
+        writeInput(p, content);
+        boolean exited;
+        try {
+            exited = p.waitFor(Math.max(1, cf.seconds("command_time_limit")), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            killTree(p);
+            return Outcome.defer("4.3.0", "Command interrupted: \"" + command + "\"");
+        }
+        if (!exited) {
+            killTree(p);
+        }
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String log = output.line();
+        String suffix = log.isEmpty() ? "" : ". Command output: " + log;
+        if (!exited) {
+            return Outcome.bounce("5.3.0", "Command time limit exceeded: \"" + command + "\"" + suffix);
+        }
+        return status(command, p.exitValue(), log, suffix);
+    }
+
+    private static Outcome status(String command, int status, String log, String suffix) {
+        if (status == 0) {
+            return Outcome.sent("delivered to command: " + command);
+        }
+        if (status > 128) {
+            return Outcome.defer("4.3.0", "Command died with signal " + (status - 128) + ": \"" + command + "\"" + suffix);
+        }
+        Matcher m = ENHANCED.matcher(log);
+        if (m.matches() && !m.group(1).startsWith("2")) {
+            return Outcome.failure(m.group(1), m.group(2));
+        }
+        if (SysExits.known(status)) {
+            return Outcome.failure(SysExits.dsn(status), SysExits.text(status) + suffix);
+        }
+        return Outcome.bounce("5.3.0", "Command died with status " + status + ": \"" + command + "\"" + suffix);
+    }
+
+    /** Writes the message to the command; a command that does not read its input is no error. */
+    private static void writeInput(Process p, byte[] content) {
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(content);
+        } catch (IOException e) {
+            // broken pipe: the command exited without reading everything, as Postfix tolerates
+        }
+    }
+
+    /** Kills the command and everything it started. */
+    private static void killTree(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Reads the command's output to the end, keeping the first {@value #OUTPUT_LIMIT} bytes. */
+    private static final class OutputCapture implements Runnable {
+        private final InputStream in;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+
+        OutputCapture(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[4096];
+            try (in) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    synchronized (kept) {
+                        kept.write(buf, 0, Math.max(0, Math.min(n, OUTPUT_LIMIT - kept.size())));
+                    }
+                }
+            } catch (IOException e) {
+                // the process was killed or closed its output: keep what was read
+            }
+        }
+
+        /** The output as one printable line. */
+        String line() {
+            String s;
+            synchronized (kept) {
+                s = kept.toString(StandardCharsets.UTF_8);
+            }
+            StringBuilder sb = new StringBuilder(s.length());
+            for (char c : s.toCharArray()) {
+                sb.append(c == '\t' || c == '\n' || c == '\r' ? ' ' : Character.isISOControl(c) ? '_' : c);
+            }
+            return sb.toString().strip();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * NAME
+ *   IncludeFile - the targets listed in a :include: file or a .forward file
+ * SYNOPSIS
+ *   List&lt;String&gt; targets = IncludeFile.targets(Path.of("/etc/mail/staff.list"))
+ * DESCRIPTION
+ *   Reads the file as aliases(5) describes: each line has the syntax of the right-hand side
+ *   of an alias (targets separated by commas, double quotes around a target with commas or
+ *   spaces, such as {@code "|/usr/bin/vacation user"}); lines that start with {@code #} and
+ *   empty lines are ignored; a line that starts with white space continues the previous one.
+ *   Lines longer than line_length_limit are cut into chunks as Postfix does.
+ * DIAGNOSTICS
+ *   Throws IOException when the file cannot be read.
+ */
+final class IncludeFile {
+    private IncludeFile() {
+    }
+
+    static List<String> targets(Path file, int lineLengthLimit) throws IOException {
+        List<String> logical = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.strip().isEmpty() || line.stripLeading().startsWith("#")) {
+                continue;
+            }
+            boolean continuation = (line.charAt(0) == ' ' || line.charAt(0) == '\t') && !logical.isEmpty();
+            if (continuation) {
+                logical.set(logical.size() - 1, logical.get(logical.size() - 1) + " " + line.strip());
+            } else {
+                logical.add(line.strip());
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : logical) {
+            for (int i = 0; i < line.length(); i += lineLengthLimit) {
+                out.addAll(AliasExpander.split(line.substring(i, Math.min(line.length(), i + lineLengthLimit))));
+            }
+        }
+        return out;
+    }
+}

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *   <p>
  *   The result follows Postfix's pipe_command: exit 0 is {@code sent (delivered to command:
  *   CMD)}; output that starts with an enhanced status code ({@code 4.x.x text} or
- *   {@code 5.x.x text}) decides itself; a sysexits.h status maps through {@link SysExits}
+ *   {@code 5.x.x text}) decides itself; a sysexits.h status maps through {@link global.SysExits}
  *   ({@code 75} defers with 4.3.0, {@code 67} bounces with 5.1.1, ...), with the output
  *   appended as {@code . Command output: ...}; any other status bounces 5.3.0
  *   {@code Command died with status N: "CMD"}; death by a signal defers; the time limit
@@ -98,8 +98,9 @@ final class CommandDelivery {
         if (m.matches() && !m.group(1).startsWith("2")) {
             return Outcome.failure(m.group(1), m.group(2));
         }
-        if (SysExits.known(status)) {
-            return Outcome.failure(SysExits.dsn(status), SysExits.text(status) + suffix);
+        global.SysExits.Detail exit = global.SysExits.detail(status);
+        if (exit != null) {
+            return Outcome.failure(exit.dsn(), exit.text() + suffix);
         }
         return Outcome.bounce("5.3.0", "Command died with status " + status + ": \"" + command + "\"" + suffix);
     }

@@ -21,6 +21,7 @@ import extension.ContentFilterResult;
 import extension.DeliveryEvents;
 import extension.MailHeaders;
 import pickup.JmsSubmission;
+import pipe.PipeAgent;
 import pickup.Pickup;
 import routes.SubmissionRoute;
 import routes.EventsRoute;
@@ -153,11 +154,21 @@ public final class MtaServer implements AutoCloseable {
                 // Postfix's postdrop wakes pickup at once; here pickup polls maildrop/ every second
                 case "pickup" -> routes.add(new PickupRoute(queueDirectory.resolve("maildrop").toString(), 1000L, new Pickup()));
                 case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite)));
-                case "smtp", "lmtp" -> {
+                case "smtp" -> {
                     transports.add(s.name());
                     SmtpAgent smtp = new SmtpAgent(scf);
                     closeables.add(smtp);
                     routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, smtp), events));
+                }
+                case "lmtp" -> {
+                    transports.add(s.name());
+                    SmtpAgent lmtp = SmtpAgent.lmtp(scf);
+                    closeables.add(lmtp);
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, lmtp), events));
+                }
+                case "pipe" -> {
+                    transports.add(s.name());
+                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, new PipeAgent(scf, s)), events));
                 }
                 case "local" -> {
                     transports.add(s.name());
@@ -176,7 +187,7 @@ public final class MtaServer implements AutoCloseable {
                     routes.add(new DeliveryRoute(s.name(), Math.max(1, Math.min(s.maxproc(), 4)), new DeliveryDriver(program, agent), events));
                 }
                 case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
-                     "tlsmgr", "flush", "verify", "discard", "virtual", "pipe", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
+                     "tlsmgr", "flush", "verify", "discard", "virtual", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
                     // built in below, or part of a later version: accepted so Postfix's master.cf loads
                 }
                 default -> throw new ConfigException(master.file() + ", line " + s.line() + ": unknown command '" + s.command() + "'");

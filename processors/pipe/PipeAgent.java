@@ -1,5 +1,7 @@
 package pipe;
 
+import global.SysExits;
+
 import global.DeliveryAgent;
 import global.DeliveryRequest;
 import global.MailLog;

@@ -1,4 +1,4 @@
-package pipe;
+package global;
 
 import java.util.Map;
 
@@ -8,17 +8,17 @@ import java.util.Map;
  * SYNOPSIS
  *   SysExits.Detail d = SysExits.detail(67);   // 5.1.1 "user unknown"
  * DESCRIPTION
- *   The table Postfix's pipe(8) uses to turn a command's exit status into a delivery status:
+ *   The table Postfix's pipe(8) and local(8) use to turn a command's exit status into a delivery status:
  *   EX_TEMPFAIL (75) and EX_OSERR (71) are temporary (4.3.0), the other EX_* codes are
  *   permanent with their own enhanced status code (EX_NOUSER 5.1.1, EX_NOHOST 5.1.2,
  *   EX_UNAVAILABLE 5.3.0, EX_DATAERR 5.6.0, EX_NOPERM 5.7.0, EX_CONFIG 5.3.5, ...).
  * DIAGNOSTICS
  *   {@link #detail} returns null for a status that is not an EX_* code; the caller defers.
  */
-final class SysExits {
+public final class SysExits {
     /** One sysexits.h entry: the enhanced status code and Postfix's text. */
-    record Detail(String dsn, String text) {
-        boolean isTemporary() {
+    public record Detail(String dsn, String text) {
+        public boolean isTemporary() {
             return dsn.startsWith("4");
         }
     }
@@ -43,7 +43,7 @@ final class SysExits {
     private SysExits() {
     }
 
-    static Detail detail(int status) {
+    public static Detail detail(int status) {
         return TABLE.get(status);
     }
 }

@@ -5,7 +5,6 @@ import global.Envelope;
 import global.MainCf;
 import global.Recipient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import testsupport.SmtpSink;
 
@@ -243,31 +242,6 @@ class ConnectionCacheTest {
             assertSent(r, a);
             a.awaitCommand("QUIT", 2, WAIT);
             assertEquals(0, agent.cachedSessions(), "a closed agent caches nothing");
-        }
-    }
-
-    /** Run by hand: mvn ... -Dit.test=ConnectionCacheTest -Dscache.bench=true; prints messages/s. */
-    @Test
-    @EnabledIfSystemProperty(named = "scache.bench", matches = "true")
-    void benchmark() throws Exception {
-        byte[] body = new byte[4096];
-        byte[] head = "Subject: bench\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < body.length; i++) {
-            body[i] = (byte) (i % 78 == 76 ? '\r' : i % 78 == 77 ? '\n' : 'a' + i % 26);
-        }
-        System.arraycopy(head, 0, body, 0, head.length);
-        for (String onDemand : List.of("no", "yes", "no", "yes")) {
-            try (SmtpSink sink = SmtpSink.start(); SmtpAgent agent = agent("smtp_connection_cache_on_demand = " + onDemand)) {
-                int n = 2000;
-                long start = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    agent.deliver(request(body, hop(sink), "u" + i + "@example.com"));
-                }
-                sink.awaitMessages(n, Duration.ofSeconds(60));
-                double secs = (System.nanoTime() - start) / 1e9;
-                System.out.printf("scache bench: on_demand=%s: %d deliveries of 4 KB in %.2f s = %.0f msg/s, %d connections%n",
-                        onDemand, n, secs, n / secs, sink.connections());
-            }
         }
     }
 

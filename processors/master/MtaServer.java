@@ -154,38 +154,14 @@ public final class MtaServer implements AutoCloseable {
                 // Postfix's postdrop wakes pickup at once; here pickup polls maildrop/ every second
                 case "pickup" -> routes.add(new PickupRoute(queueDirectory.resolve("maildrop").toString(), 1000L, new Pickup()));
                 case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite)));
-                case "smtp" -> {
-                    transports.add(s.name());
-                    SmtpAgent smtp = new SmtpAgent(scf);
-                    closeables.add(smtp);
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, smtp), events));
-                }
-                case "lmtp" -> {
-                    transports.add(s.name());
-                    SmtpAgent lmtp = SmtpAgent.lmtp(scf);
-                    closeables.add(lmtp);
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, lmtp), events));
-                }
-                case "pipe" -> {
-                    transports.add(s.name());
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, new PipeAgent(scf, s)), events));
-                }
-                case "local" -> {
-                    transports.add(s.name());
-                    DeliveryAgent agent = new LocalAgent(scf, tables, this::forward);
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, agent), events));
-                }
-                case "camel" -> {
-                    transports.add(s.name());
-                    DeliveryAgent agent = new CamelTransportAgent(() -> camel, () -> producer);
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, s.maxproc()), new DeliveryDriver(program, agent), events));
-                }
-                case "error" -> {
-                    // error(8) bounces; the same daemon under the service name "retry" defers, as in Postfix
-                    transports.add(s.name());
-                    DeliveryAgent agent = s.name().equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR;
-                    routes.add(new DeliveryRoute(s.name(), Math.max(1, Math.min(s.maxproc(), 4)), new DeliveryDriver(program, agent), events));
-                }
+                case "smtp" -> delivery(s, program, closing(new SmtpAgent(scf)), s.maxproc(), transports, events);
+                case "lmtp" -> delivery(s, program, closing(SmtpAgent.lmtp(scf)), s.maxproc(), transports, events);
+                case "pipe" -> delivery(s, program, new PipeAgent(scf, s), s.maxproc(), transports, events);
+                case "local" -> delivery(s, program, new LocalAgent(scf, tables, this::forward), s.maxproc(), transports, events);
+                case "camel" -> delivery(s, program, new CamelTransportAgent(() -> camel, () -> producer), s.maxproc(), transports, events);
+                // error(8) bounces; the same daemon under the service name "retry" defers, as in Postfix
+                case "error" -> delivery(s, program, s.name().equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR,
+                        Math.min(s.maxproc(), 4), transports, events);
                 case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
                      "tlsmgr", "flush", "verify", "discard", "virtual", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
                     // built in below, or part of a later version: accepted so Postfix's master.cf loads
@@ -220,6 +196,18 @@ public final class MtaServer implements AutoCloseable {
         QmgrBounce trace = new QmgrBounce(cf, BounceNotice.Kind.SUCCESS, DeliveryStatus.SUCCESS);
         routes.add(new BounceRoute(bounce::wanted, bounce, trace::wanted, trace,
                 e -> e.getProperty(DeliveryStatus.DEFER) != null, new Deferral(cf)));
+    }
+
+    /** A delivery service of master.cf: its transport name, and a route consuming its entries of `active`. */
+    private void delivery(MasterCf.Service s, String program, DeliveryAgent agent, int maxproc, Set<String> transports, boolean events) {
+        transports.add(s.name());
+        routes.add(new DeliveryRoute(s.name(), Math.max(1, maxproc), new DeliveryDriver(program, agent), events));
+    }
+
+    /** An agent that holds connections: closed when the instance stops. */
+    private <T extends AutoCloseable> T closing(T agent) {
+        closeables.add(agent);
+        return agent;
     }
 
     /** A filter parameter: empty, or {@code camel:ENDPOINT-URI}; anything else stops startup. */

@@ -33,6 +33,7 @@ public final class MailLog {
     private static volatile String syslogName = "postfix";
     private static volatile OutputStream file;
     private static volatile PrintStream echo = System.err;
+    private static volatile Path path;
 
     private MailLog() {
     }
@@ -48,11 +49,42 @@ public final class MailLog {
             try {
                 Files.createDirectories(p.getParent());
                 file = Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+                path = p;
             } catch (IOException e) {
                 throw new ConfigException(cf.file() + ": parameter maillog_file: cannot open " + p + ": " + e.getMessage());
             }
         }
         echo = toStdout || name.equals("/dev/stdout") ? System.out : null;
+    }
+
+    /**
+     * postfix logrotate / SIGHUP: closes maillog_file and opens it again by name, so after
+     * logrotate renamed it, new lines go to a new file. Returns the file, or null when
+     * logging to standard output only.
+     * DIAGNOSTICS: when the file cannot be opened again, lines go to standard error and the
+     * IOException is thrown.
+     */
+    public static synchronized Path reopen() throws IOException {
+        if (path == null) {
+            return null;
+        }
+        OutputStream old = file;
+        try {
+            file = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            file = null;
+            echo = System.err;
+            throw e;
+        } finally {
+            if (old != null) {
+                try {
+                    old.close();
+                } catch (IOException ignored) {
+                    // the old file is gone from our hands either way
+                }
+            }
+        }
+        return path;
     }
 
     public static synchronized void close() {

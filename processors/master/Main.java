@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * NAME
  *   Main - camel-mta(1), the postfix(1) of this MTA
  * SYNOPSIS
- *   camel-mta [-c DIR] start | start-fg | stop | status | check | reload
+ *   camel-mta [-c DIR] start | start-fg | stop | status | check | reload | logrotate
  * DESCRIPTION
  *   {@code check} validates main.cf, master.cf and every table, prints warnings, and starts
  *   nothing. {@code start-fg} runs the mail system in the foreground, the mail log also on
@@ -30,7 +30,8 @@ import java.util.concurrent.CountDownLatch;
  *   stop (SIGTERM: in-flight deliveries finish or return to their queue) and returns when its
  *   process is gone. {@code status} says whether it runs. {@code reload} loads the user
  *   routes of camel_routes_directory again (tables reload by themselves); when the new
- *   routes fail, the old ones keep running and the command says why.
+ *   routes fail, the old ones keep running and the command says why. {@code logrotate}
+ *   (or SIGHUP to the process) reopens maillog_file after an external rotation.
  * DIAGNOSTICS
  *   Exit 0 on success; 1 with {@code camel-mta: fatal: reason} on stderr otherwise. A
  *   configuration error names the parameter and the file.
@@ -44,7 +45,7 @@ public final class Main {
     public static void main(String[] argv) throws Exception {
         CommandLine cl = new CommandLine(NAME, argv);
         if (cl.args.size() != 1) {
-            throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload");
+            throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload | logrotate");
         }
         switch (cl.args.get(0)) {
             case "check" -> check(cl);
@@ -53,7 +54,8 @@ public final class Main {
             case "stop" -> stop(cl);
             case "status" -> status(cl);
             case "reload" -> reload(cl);
-            default -> throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload (unknown command "
+            case "logrotate" -> logrotate(cl);
+            default -> throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload | logrotate (unknown command "
                     + cl.args.get(0) + ")");
         }
     }
@@ -103,7 +105,25 @@ public final class Main {
             System.err.println(NAME + ": fatal: " + reason);
             System.exit(1);
         }
+        reopenLogOnHangup();
         stopped.await();
+    }
+
+    /** SIGHUP reopens the mail log, so logrotate's postrotate can use `kill -HUP`. */
+    @SuppressWarnings("restriction")
+    private static void reopenLogOnHangup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                try {
+                    global.MailLog.reopen();
+                    global.MailLog.info("postfix/postlogd", "reopened the mail log on SIGHUP");
+                } catch (IOException e) {
+                    System.err.println(NAME + ": warning: cannot reopen the mail log: " + e.getMessage());
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println(NAME + ": warning: SIGHUP cannot reopen the mail log here: " + e.getMessage());
+        }
     }
 
     /** The root cause in one line; a port in use names the address. */
@@ -204,6 +224,20 @@ public final class Main {
                 throw cl.fatal("reload failed, the previous routes keep running: " + answer.replaceFirst("^error: ", ""));
             }
             System.out.println(NAME + ": refreshing the mail system: " + answer.substring(3));
+        } catch (IOException e) {
+            throw cl.fatal(e.getMessage());
+        }
+    }
+
+    /** Reopens maillog_file (after logrotate renamed it), as postfix logrotate does; SIGHUP does the same. */
+    private static void logrotate(CommandLine cl) {
+        MainCf cf = cl.mainCf();
+        try {
+            String answer = ShowqClient.request(cl.showqSocket(cf), "logrotate").strip();
+            if (!answer.startsWith("ok")) {
+                throw cl.fatal(answer.replaceFirst("^error: ", ""));
+            }
+            System.out.println(NAME + ": reopened the mail log: " + answer.substring(3));
         } catch (IOException e) {
             throw cl.fatal(e.getMessage());
         }

@@ -27,8 +27,9 @@ import java.util.Set;
  *   message is in incoming or in active, never in neither. A transport that master.cf does not
  *   define gets the built-in {@code retry} agent (deferred: mail transport unavailable).
  * DIAGNOSTICS
- *   An unreadable envelope throws IllegalArgumentException; the broker redelivers and, past
- *   the redelivery limit, moves the entry to `corrupt`.
+ *   An unreadable envelope throws {@link CorruptEntry}: the route logs it and moves the entry
+ *   to `corrupt` at once. Any other failure rolls back; the broker redelivers and, past the
+ *   redelivery limit, moves the entry to `corrupt`.
  */
 public final class QmgrResolve implements Processor {
     private final TrivialRewrite trivialRewrite;
@@ -41,7 +42,7 @@ public final class QmgrResolve implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        Envelope env = Envelope.fromHeaders(exchange.getIn().getHeaders());
+        Envelope env = CorruptEntry.envelope(exchange);
         byte[] message = exchange.getIn().getBody(byte[].class);
         env.activeTime = System.currentTimeMillis();
         List<Recipient> pending = env.recipients.stream().filter(r -> !r.isDone()).toList();

@@ -106,6 +106,11 @@ public final class ShowqServer implements AutoCloseable {
                     return "ok " + flush.queueId(argument(words, request)) + "\n";
                 case "delete", "hold", "release", "requeue":
                     return postsuper(words[0], argument(words, request), queues(words));
+                case "logrotate": {
+                    java.nio.file.Path p = MailLog.reopen();
+                    MailLog.info("postfix/postlogd", "reopened the mail log" + (p == null ? "" : " " + p));
+                    return "ok " + (p == null ? "stdout" : p) + "\n";
+                }
                 case "reload":
                     return reload.get() + "\n";
                 case "ping":

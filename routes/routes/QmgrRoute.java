@@ -1,6 +1,7 @@
 package routes;
 
 import org.apache.camel.Processor;
+import qmgr.CorruptEntry;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
 
@@ -17,7 +18,8 @@ import org.apache.camel.model.RouteDefinition;
  *   a notice for bounced recipients (bounce), a success notice for NOTIFY=SUCCESS (trace),
  *   and the recipients still pending back to `deferred` with their retry time (defer). The
  *   three steps run in the delivery's transaction, so an entry leaves `active` only when
- *   its notices and its deferred copy are queued.
+ *   its notices and its deferred copy are queued. An entry whose envelope cannot be read is
+ *   logged and moved to `corrupt` in the transaction that consumed it (qmgr.CorruptEntry).
  */
 public final class QmgrRoute extends RouteBuilder {
     private final int consumers;
@@ -44,6 +46,11 @@ public final class QmgrRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        onException(CorruptEntry.class)
+            .handled(true)
+            .process(CorruptEntry::log)
+            .to(Queues.to(Queues.CORRUPT));
+
         RouteDefinition qmgr = from(Queues.from(Queues.INCOMING, consumers)).routeId("qmgr");
         if (contentFilter == null) {
             qmgr.to("direct:qmgr");

@@ -15,6 +15,7 @@ final class Queues {
     static final String ACTIVE = "active";
     static final String DEFERRED = "deferred";
     static final String HOLD = "hold";
+    static final String CORRUPT = "corrupt";
 
     private Queues() {
     }

@@ -1,0 +1,39 @@
+package smtpd.restriction;
+
+import smtpd.SmtpdSettings;
+
+import java.net.InetAddress;
+
+/**
+ * NAME
+ *   Request - what a restriction may look at: client, HELO name, sender, recipient
+ * DESCRIPTION
+ *   A snapshot of the SMTP session at the stage being checked. {@code helo}, {@code sender}
+ *   and {@code recipient} are null when the client has not sent them (yet); the null sender
+ *   is "". {@code recipient} is the address as the client gave it, {@code rewrittenRecipient}
+ *   after trivial-rewrite (what relay and recipient checks classify). {@code replyName} and
+ *   {@code replyClass} are those of the restriction list being evaluated, for the generic
+ *   replies of reject and defer: {@code <name[addr]>: Client host}, {@code <helo>: Helo
+ *   command}, {@code <sender>: Sender address}, {@code <rcpt>: Recipient address},
+ *   {@code <DATA>: Data command}.
+ */
+public record Request(SmtpdSettings settings, InetAddress clientAddress, String clientName, boolean inMynetworks,
+                      String saslUsername, String helo, String sender, String recipient, String rewrittenRecipient,
+                      String replyName, String replyClass) {
+    public static final String CLIENT = "Client host";
+    public static final String HELO = "Helo command";
+    public static final String SENDER = "Sender address";
+    public static final String RECIPIENT = "Recipient address";
+    public static final String DATA = "Data command";
+
+    /** The client as Postfix names it in replies and logs: {@code name[address]}. */
+    public String namaddr() {
+        return clientName + "[" + clientAddress.getHostAddress() + "]";
+    }
+
+    /** The same request, seen by the list of another stage. */
+    public Request forList(String name, String cls) {
+        return new Request(settings, clientAddress, clientName, inMynetworks, saslUsername, helo, sender, recipient,
+                rewrittenRecipient, name, cls);
+    }
+}

@@ -15,11 +15,12 @@ import java.net.InetAddress;
  *   {@code replyClass} are those of the restriction list being evaluated, for the generic
  *   replies of reject and defer: {@code <name[addr]>: Client host}, {@code <helo>: Helo
  *   command}, {@code <sender>: Sender address}, {@code <rcpt>: Recipient address},
- *   {@code <DATA>: Data command}.
+ *   {@code <DATA>: Data command}. {@code log} receives what restrictions report besides their
+ *   verdict (WARN actions, reject_warning, table problems).
  */
 public record Request(SmtpdSettings settings, InetAddress clientAddress, String clientName, boolean inMynetworks,
                       String saslUsername, String helo, String sender, String recipient, String rewrittenRecipient,
-                      String replyName, String replyClass) {
+                      String replyName, String replyClass, RestrictionLog log) {
     public static final String CLIENT = "Client host";
     public static final String HELO = "Helo command";
     public static final String SENDER = "Sender address";
@@ -34,6 +35,6 @@ public record Request(SmtpdSettings settings, InetAddress clientAddress, String 
     /** The same request, seen by the list of another stage. */
     public Request forList(String name, String cls) {
         return new Request(settings, clientAddress, clientName, inMynetworks, saslUsername, helo, sender, recipient,
-                rewrittenRecipient, name, cls);
+                rewrittenRecipient, name, cls, log);
     }
 }

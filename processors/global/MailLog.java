@@ -34,6 +34,16 @@ public final class MailLog {
     private static volatile OutputStream file;
     private static volatile PrintStream echo = System.err;
     private static volatile Path path;
+    private static final java.util.List<java.util.function.BiConsumer<String, String>> LISTENERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Every line also goes to {@code listener(program, text)} (metrics); listeners must be quick. */
+    public static void addListener(java.util.function.BiConsumer<String, String> listener) {
+        LISTENERS.add(listener);
+    }
+
+    public static void removeListener(java.util.function.BiConsumer<String, String> listener) {
+        LISTENERS.remove(listener);
+    }
 
     private MailLog() {
     }
@@ -105,6 +115,9 @@ public final class MailLog {
             prog = service;
         }
         write(stamp() + " " + hostname + " " + prog + "[" + PID + "]: " + text + "\n");
+        for (java.util.function.BiConsumer<String, String> l : LISTENERS) {
+            l.accept(prog, text);
+        }
     }
 
     private static volatile long stampSecond = -1;

@@ -447,6 +447,7 @@ public final class MainCf {
             d.put("access_map_defer_code", "450");
             d.put("unknown_local_recipient_reject_code", "550");
             d.put("unknown_virtual_alias_reject_code", "550");
+            d.put("metrics_listen", "127.0.0.1:9925");
             d.put("broker_url", "");
             d.put("artemis_config", "artemis/broker.xml");
             d.put("config_directory", "conf");

@@ -20,6 +20,8 @@ import extension.CamelTransportAgent;
 import extension.ContentFilterResult;
 import extension.DeliveryEvents;
 import extension.MailHeaders;
+import metrics.MailMetrics;
+import metrics.MetricsServer;
 import pickup.JmsSubmission;
 import pipe.PipeAgent;
 import pickup.Pickup;
@@ -89,6 +91,8 @@ public final class MtaServer implements AutoCloseable {
     private JmsPoolConnectionFactory pool;
     private ShowqServer showq;
     private volatile ProducerTemplate producer;
+    private MailMetrics metrics;
+    private MetricsServer metricsServer;
     private final UserRoutes userRoutes;
 
     public MtaServer(Path configDir, boolean foreground) {
@@ -276,6 +280,11 @@ public final class MtaServer implements AutoCloseable {
         Files.createDirectories(cf.path("data_directory"));
         broker = new EmbeddedBroker(cf);
         broker.start();
+        metrics = new MailMetrics(List.of("incoming", "active", "deferred", "hold", "corrupt"), broker::messageCount).attach();
+        if (!cf.get("metrics_listen").isBlank()) {
+            metricsServer = new MetricsServer(cf, metrics);
+            metricsServer.start();
+        }
         pool = broker.pooledConnectionFactory();
 
         camel = new DefaultCamelContext();
@@ -340,6 +349,11 @@ public final class MtaServer implements AutoCloseable {
         return master.services().stream().filter(s -> s.isInet() && s.command().equals("smtpd")).toList();
     }
 
+    /** The metrics endpoint's port, or 0 when metrics_listen is empty. */
+    public int metricsPort() {
+        return metricsServer == null ? 0 : metricsServer.port();
+    }
+
     public EmbeddedBroker broker() {
         return broker;
     }
@@ -352,6 +366,9 @@ public final class MtaServer implements AutoCloseable {
     public void close() {
         if (showq != null) {
             showq.close();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
         }
         if (camel != null) {
             try {
@@ -381,6 +398,9 @@ public final class MtaServer implements AutoCloseable {
             }
         }
         MailLog.info("postfix/master", "terminating on signal 15");
+        if (metrics != null) {
+            metrics.detach();
+        }
         MailLog.close();
     }
 }

@@ -9,8 +9,9 @@ package smtpd;
  *   disable_vrfy_command), STARTTLS (smtpd_tls_security_level may
  *   or encrypt, until TLS is active), AUTH PLAIN LOGIN (smtpd_sasl_auth_enable, and with
  *   smtpd_tls_auth_only only inside TLS), ENHANCEDSTATUSCODES, 8BITMIME, DSN. HELO gets a one-line 250.
+ *   With smtpd_delay_reject = no, smtpd_helo_restrictions run here (else at RCPT).
  * DIAGNOSTICS
- *   {@code 501 Syntax: EHLO hostname} without an argument.
+ *   {@code 501 Syntax: EHLO hostname} without an argument; a refusal of smtpd_helo_restrictions.
  */
 final class HeloCommand implements SmtpCommand {
     @Override
@@ -19,6 +20,10 @@ final class HeloCommand implements SmtpCommand {
         String name = arg.strip();
         if (name.isEmpty()) {
             return Reply.of(501, "Syntax: " + (ehlo ? "EHLO" : "HELO") + " hostname");
+        }
+        Reply refused = s.settings.restrictions.atHelo(s, name);
+        if (refused != null) {
+            return refused;
         }
         s.resetTransaction();
         s.heloName = name;

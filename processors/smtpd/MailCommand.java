@@ -8,7 +8,8 @@ import java.util.Map;
  * DESCRIPTION
  *   Starts a transaction after HELO/EHLO. The sender is rewritten later, in cleanup; here it is
  *   only checked for syntax. A declared SIZE above message_size_limit is refused at once
- *   (RFC 1870). RET and ENVID are kept for the DSN (RFC 3461).
+ *   (RFC 1870). RET and ENVID are kept for the DSN (RFC 3461). With smtpd_delay_reject = no,
+ *   smtpd_sender_restrictions run here (else at RCPT).
  * DIAGNOSTICS
  *   503 5.5.1 without HELO or inside a transaction; 501 5.5.4 syntax; 501 5.1.7 bad address;
  *   552 5.3.4 too big; 555 5.5.4 an unsupported parameter.
@@ -65,6 +66,10 @@ final class MailCommand implements SmtpCommand {
                 default:
                     return Reply.of(555, "5.5.4 Unsupported option: " + p.getKey());
             }
+        }
+        Reply refused = s.settings.restrictions.atMail(s, a.address());
+        if (refused != null) {
+            return refused;
         }
         s.sender = a.address();
         s.ret = ret;

@@ -10,9 +10,9 @@ import java.util.Map;
  *   RcptCommand - RCPT TO:&lt;recipient&gt; [NOTIFY=...] [ORCPT=...]
  * DESCRIPTION
  *   Checks syntax and the recipient limit, then the restrictions at the RCPT stage, in
- *   Postfix's order: relay control ({@link RelayRestriction}: permit_mynetworks,
- *   reject_unauth_destination) and then unknown recipients ({@link UnlistedRecipientRestriction},
- *   smtpd_reject_unlisted_recipient). An accepted recipient joins the transaction with its DSN
+ *   Postfix's order ({@link SmtpdRestrictions}): the delayed client, HELO and sender lists,
+ *   smtpd_relay_restrictions, smtpd_recipient_restrictions, and then unknown recipients
+ *   (smtpd_reject_unlisted_recipient). An accepted recipient joins the transaction with its DSN
  *   parameters; the first one assigns the queue id. Rejections are logged as Postfix's
  *   {@code NOQUEUE: reject: RCPT from ...} lines.
  * DIAGNOSTICS
@@ -20,9 +20,6 @@ import java.util.Map;
  *   recipients; 554 5.7.1 relay access denied; 550 5.1.1 user unknown; 555 5.5.4 bad option.
  */
 final class RcptCommand implements SmtpCommand {
-    private static final RelayRestriction RELAY = new RelayRestriction();
-    private static final UnlistedRecipientRestriction UNLISTED = new UnlistedRecipientRestriction();
-
     @Override
     public Reply handle(SmtpSession s, String arg) {
         if (!s.inTransaction()) {
@@ -64,12 +61,8 @@ final class RcptCommand implements SmtpCommand {
         }
         TrivialRewrite tr = s.settings.trivialRewrite;
         String address = tr.rewrite(given);
-        Reply reject = RELAY.check(s, given, address);
-        if (reject == null) {
-            reject = UNLISTED.check(s, given, address);
-        }
+        Reply reject = s.settings.restrictions.atRcpt(s, given, address);
         if (reject != null) {
-            s.logReject("RCPT", reject, given);
             return reject;
         }
         s.queueId();

@@ -78,7 +78,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             handshaking = true; // the greeting follows the handshake (smtps)
             return;
         }
-        send(ctx, Reply.of(220, session.greeting()));
+        send(ctx, session.greetingReply());
         ctx.flush();
     }
 
@@ -154,7 +154,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             MailLog.info(settings.program, "Anonymous TLS connection established from " + session.client() + ": " + info.summary());
         }
         if (settings.tls.wrappermode && !closing) {
-            send(ctx, Reply.of(220, session.greeting()));
+            send(ctx, session.greetingReply());
             ctx.flush();
         }
     }

@@ -55,6 +55,8 @@ public final class SmtpSession {
     public final InetAddress clientAddress;
     public final String clientName;
     public final boolean inMynetworks;
+    /** smtpd_client_restrictions refused the client at connect (smtpd_delay_reject = no). */
+    boolean accessDenied;
 
     // session
     String heloName;
@@ -96,6 +98,19 @@ public final class SmtpSession {
         return settings.banner;
     }
 
+    /**
+     * The first reply: 220 and the banner, or, with smtpd_delay_reject = no, the refusal of
+     * smtpd_client_restrictions (after which every command but QUIT gets 503 5.7.0).
+     */
+    public Reply greetingReply() {
+        Reply refused = settings.restrictions.atConnect(this);
+        if (refused != null) {
+            accessDenied = true;
+            return error(refused);
+        }
+        return Reply.of(220, greeting());
+    }
+
     /** Handles one command line (without CRLF), or the response line of an AUTH exchange. */
     public Reply command(String line) {
         if (saslExchange != null) {
@@ -118,6 +133,9 @@ public final class SmtpSession {
         }
         count(verb.toLowerCase(Locale.ROOT));
         lastCommand = verb;
+        if (accessDenied && !verb.equals("QUIT")) {
+            return error(Reply.of(503, "5.7.0 Error: access denied for " + client()));
+        }
         if (tls == null && settings.tls != null && settings.tls.required() && !PRE_TLS.contains(verb)) {
             return error(Reply.of(530, "5.7.0 Must issue a STARTTLS command first"));
         }
@@ -292,7 +310,12 @@ public final class SmtpSession {
     }
 
     void logReject(String stage, Reply r, String rcpt) {
-        MailLog.info(settings.program, (queueId == null ? "NOQUEUE" : queueId) + ": reject: " + stage + " from " + client()
-                + ": " + r + "; " + logContext(rcpt));
+        logAction("reject", stage, r.toString(), rcpt);
+    }
+
+    /** Postfix's {@code NOQUEUE: action: STAGE from name[addr]: text; from=<s> to=<r> proto=ESMTP helo=<h>}. */
+    void logAction(String action, String stage, String text, String rcpt) {
+        MailLog.info(settings.program, (queueId == null ? "NOQUEUE" : queueId) + ": " + action + ": " + stage + " from " + client()
+                + ": " + text + "; " + logContext(rcpt));
     }
 }

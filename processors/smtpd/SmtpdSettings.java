@@ -15,7 +15,8 @@ import java.util.List;
  *   main.cf with the service's master.cf {@code -o} overrides, converted to typed values so
  *   the SMTP hot path never parses configuration. Validation happens here: a bad value stops
  *   startup with a ConfigException naming the parameter (the TLS parameters and PEM files
- *   too: see {@link SmtpdTls}).
+ *   too: see {@link SmtpdTls}; the restriction lists and their tables: see
+ *   {@link SmtpdRestrictions}).
  */
 public final class SmtpdSettings {
     public final MainCf cf;
@@ -40,6 +41,8 @@ public final class SmtpdSettings {
     public final SmtpdTls tls;
     /** SMTP AUTH; null when smtpd_sasl_auth_enable = no. */
     public final SmtpdSasl sasl;
+    /** The smtpd_*_restrictions lists of this service. */
+    final SmtpdRestrictions restrictions;
 
     public SmtpdSettings(MainCf cf, Tables tables, TrivialRewrite trivialRewrite, String program, int maxSessions) {
         this.cf = cf;
@@ -62,5 +65,6 @@ public final class SmtpdSettings {
         this.recipientDelimiter = cf.get("recipient_delimiter");
         this.tls = SmtpdTls.configure(cf, program);
         this.sasl = SmtpdSasl.configure(cf, tables, program, tls);
+        this.restrictions = new SmtpdRestrictions(cf, tables);
     }
 }

@@ -22,7 +22,7 @@ import static testsupport.SmtpClient.expect;
  * DESCRIPTION
  *   One instance, four next hops (SmtpSinks, one per domain through transport_maps), each
  *   broken in its own way: it accepts TCP and never speaks (smtp_helo_timeout 2s), it hangs
- *   up in the middle of DATA, it never answers the end of data (smtp_data_done_timeout 2s),
+ *   up after the message data instead of answering the final dot, it never answers the end of data (smtp_data_done_timeout 2s),
  *   and it answers MAIL FROM with garbage. Each message is deferred within a bounded time,
  *   the mail log says why in Postfix's words, mailq shows the message with that reason, and
  *   the four entries wait in the `deferred` queue.
@@ -36,7 +36,7 @@ class NextHopFaultsTest {
     @Test
     void eachMisbehavingNextHopDefersWithItsReason() throws Exception {
         try (SmtpSink silent = SmtpSink.start().reply("GREETING", SmtpSink.SILENT);
-             SmtpSink hangsUp = SmtpSink.start().reply("DATA", "354 go ahead\nDISCONNECT");
+             SmtpSink hangsUp = SmtpSink.start().reply("END", SmtpSink.DISCONNECT);
              SmtpSink slowDot = SmtpSink.start().reply("END", SmtpSink.SILENT);
              SmtpSink garbage = SmtpSink.start().reply("MAIL", "hello? \u00ff\u00fe not an SMTP reply")) {
             MtaWorld w = MtaWorld.create(dir)
@@ -49,7 +49,7 @@ class NextHopFaultsTest {
                 w.start();
                 Map<String, String> expected = new LinkedHashMap<>();
                 expected.put("silent.example", "conversation with 127.0.0.1[127.0.0.1] timed out while receiving the initial server greeting");
-                expected.put("hangsup.example", "lost connection with 127.0.0.1[127.0.0.1] while sending message body");
+                expected.put("hangsup.example", "lost connection with 127.0.0.1[127.0.0.1] while sending end of data -- message may be sent more than once");
                 expected.put("slowdot.example", "conversation with 127.0.0.1[127.0.0.1] timed out while sending end of data -- message may be sent more than once");
                 expected.put("garbage.example", "host 127.0.0.1[127.0.0.1] sent an unexpected reply while sending MAIL FROM: hello?");
 

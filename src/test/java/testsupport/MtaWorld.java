@@ -58,6 +58,7 @@ public final class MtaWorld implements AutoCloseable {
         params.put("smtp_helo_timeout", "10s");
         params.put("smtpd_error_sleep_time", "0s");
         params.put("broker_listen", "127.0.0.1:" + brokerPort);
+        params.put("metrics_listen", "127.0.0.1:" + freePort());
         table("users", "alice = home/alice\nbob = home/bob\n");
         table("aliases", "postmaster = alice\nteam = alice, bob\n");
         table("virtual", "");

@@ -109,7 +109,8 @@ public final class MailLog {
     }
 
     /** A line from a service; {@code service} is e.g. "smtpd" or "submission/smtpd". */
-    public static void info(String service, String text) {
+    public static void info(String service, String rawText) {
+        String text = printable(rawText);
         String prog = service.contains("/") ? service : syslogName + "/" + service;
         if (service.startsWith("postfix/") || service.startsWith(syslogName + "/")) {
             prog = service;
@@ -131,6 +132,22 @@ public final class MailLog {
             stampSecond = second;
         }
         return stampText;
+    }
+
+    /** Control characters (a CR in a HELO name, a NUL from a broken peer) become '?', so no input forges a log line. */
+    static String printable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                StringBuilder sb = new StringBuilder(text.length());
+                for (int j = 0; j < text.length(); j++) {
+                    char d = text.charAt(j);
+                    sb.append(d < 0x20 || d == 0x7f ? '?' : d);
+                }
+                return sb.toString();
+            }
+        }
+        return text;
     }
 
     public static void warning(String service, String text) {

@@ -32,7 +32,9 @@ import static testsupport.SmtpClient.expect;
  *   A new client still gets a whole transaction through (250 queued) and its mail is
  *   delivered; the time it took is printed (timing goals are for benchmarks; the assertion is
  *   a generous functional bound). Each idle client is then dropped by the server with
- *   {@code 421 4.4.2 ... Error: timeout exceeded} and a close, within a bounded time.
+ *   {@code 421 4.4.2 ... Error: timeout exceeded} and a close, within a bounded time, and the
+ *   mail log has a {@code timeout after CONNECT from ...} line for each. The slow-loris is not
+ *   an idle client (Postfix's smtpd_timeout is per read, smtpd_per_request_deadline = no).
  */
 class SlowClientsTest {
     private static final int IDLE = 300;
@@ -87,6 +89,7 @@ class SlowClientsTest {
                     assertTrue(rest.startsWith("421 4.4.2 mx.example.test Error: timeout exceeded\r\n"),
                             "idle client " + i + " was told: " + rest);
                 }
+                MtaWorld.await(() -> timeoutLines(w) >= IDLE, Duration.ofSeconds(10), IDLE + " 'timeout after CONNECT' lines in the mail log");
                 System.out.printf("SlowClientsTest: all %d idle connections dropped by the server %.2f s after they opened (smtpd_timeout %ds); "
                         + "slow-loris sent %d bytes and is %s%n", IDLE, seconds(opened), SMTPD_TIMEOUT, slowBytes.get(),
                         loris.isAlive() ? "still connected" : "disconnected");
@@ -162,6 +165,14 @@ class SlowClientsTest {
                 return got.toString(StandardCharsets.US_ASCII);
             }
             got.write(buf, 0, n);
+        }
+    }
+
+    private static long timeoutLines(MtaWorld w) {
+        try {
+            return w.log().lines().filter(l -> l.contains("smtpd[") && l.contains(": timeout after CONNECT from localhost[127.0.0.1]")).count();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

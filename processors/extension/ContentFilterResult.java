@@ -30,7 +30,7 @@ public final class ContentFilterResult implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        Envelope env = Envelope.fromHeaders(exchange.getIn().getHeaders());
+        Envelope env = qmgr.CorruptEntry.envelope(exchange);
         String prepend = PrependHeaders.lines(exchange);
         byte[] message = exchange.getIn().getBody(byte[].class);
         if (!prepend.isEmpty()) {

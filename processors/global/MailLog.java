@@ -134,15 +134,15 @@ public final class MailLog {
         return stampText;
     }
 
-    /** Control characters (a CR in a HELO name, a NUL from a broken peer) become '?', so no input forges a log line. */
+    /** Control characters but tab (a CR in a HELO name, a NUL from a broken peer) become '?', so no input forges a log line. */
     static String printable(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
                 StringBuilder sb = new StringBuilder(text.length());
                 for (int j = 0; j < text.length(); j++) {
                     char d = text.charAt(j);
-                    sb.append(d < 0x20 || d == 0x7f ? '?' : d);
+                    sb.append((d < 0x20 && d != '\t') || d == 0x7f ? '?' : d);
                 }
                 return sb.toString();
             }

@@ -39,7 +39,7 @@ public final class DeliveryDriver implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        Envelope env = Envelope.fromHeaders(exchange.getIn().getHeaders());
+        Envelope env = CorruptEntry.envelope(exchange);
         byte[] message = exchange.getIn().getBody(byte[].class);
         List<Recipient> pending = env.recipients.stream().filter(r -> !r.isDone()).toList();
         for (Recipient r : pending) {

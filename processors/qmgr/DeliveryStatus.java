@@ -40,7 +40,7 @@ public final class DeliveryStatus implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        Envelope env = Envelope.fromHeaders(exchange.getIn().getHeaders());
+        Envelope env = CorruptEntry.envelope(exchange);
         long age = System.currentTimeMillis() - env.arrivalTime;
         long lifetime = env.isNullSender() ? bounceQueueLifetimeMillis : maximalQueueLifetimeMillis;
         boolean expired = false;

@@ -1,6 +1,7 @@
 package routes;
 
 import org.apache.camel.Processor;
+import qmgr.CorruptEntry;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
 
@@ -11,7 +12,8 @@ import org.apache.camel.model.RouteDefinition;
  *   Consumes the entries of `active` whose transport is this service's name, with maxproc
  *   concurrent consumers, runs the agent, and hands the outcome to qmgr-done, all in one
  *   transaction: a crash mid-delivery leaves the entry in `active` for a retry (at least
- *   once, never lost). With delivery events on, a copy of each outcome goes to
+ *   once, never lost). An entry whose envelope cannot be read is logged and moved to
+ *   `corrupt` at once (qmgr.CorruptEntry). With delivery events on, a copy of each outcome goes to
  *   direct:delivery-events on another thread.
  */
 public final class DeliveryRoute extends RouteBuilder {
@@ -29,6 +31,11 @@ public final class DeliveryRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        onException(CorruptEntry.class)
+            .handled(true)
+            .process(CorruptEntry::log)
+            .to(Queues.to(Queues.CORRUPT));
+
         RouteDefinition delivery = from(Queues.from(Queues.ACTIVE, maxproc, "transport='" + service + "'"))
             .routeId(service)
             .process(driver);

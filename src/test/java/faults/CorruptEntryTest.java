@@ -78,6 +78,24 @@ class CorruptEntryTest {
         return ids;
     }
 
+    @Test
+    void unreadableEntryInActiveGoesToCorruptAtOnce() throws Exception {
+        try (MtaWorld w = MtaWorld.create(dir).start()) {
+            try (Connection connection = w.server().broker().connectionFactory().createConnection()) {
+                Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                BytesMessage m = session.createBytesMessage();
+                m.writeBytes("Subject: corrupt\r\n\r\nbroken envelope\r\n".getBytes(StandardCharsets.US_ASCII));
+                m.setStringProperty("queue_id", "BADC0FFEE003");
+                m.setStringProperty("transport", "local");
+                m.setStringProperty("recipients", "alice@example.test\tbad record");
+                session.createProducer(session.createQueue("active")).send(m);
+            }
+            w.awaitLog("qmgr\\[\\d+\\]: warning: BADC0FFEE003: saving corrupt queue entry from queue active to queue corrupt: ", WAIT);
+            MtaWorld.await(() -> w.server().broker().messageCount("corrupt") == 1, WAIT, "the entry in the corrupt queue");
+            assertEquals(0, w.server().broker().messageCount("active"), "active is empty again");
+        }
+    }
+
     /** Sends a message to `incoming` the way a broken producer would; recipients null leaves the property out. */
     private static void putIntoIncoming(MtaWorld w, String queueId, String recipients) throws Exception {
         try (Connection connection = w.server().broker().connectionFactory().createConnection()) {

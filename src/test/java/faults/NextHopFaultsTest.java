@@ -70,10 +70,12 @@ class NextHopFaultsTest {
                     assertTrue(line.contains("dsn=4."), line);
                 }
                 String[] mailq = new String[1];
+                // the log line is written before the move to `deferred` commits: wait for mailq to show all four there
                 MtaWorld.await(() -> {
                     mailq[0] = mailq(w);
-                    return ids.values().stream().allMatch(mailq[0]::contains) && mailq[0].contains("in 4 Requests");
-                }, WAIT, "four deferred messages in mailq");
+                    return ids.values().stream().allMatch(mailq[0]::contains) && mailq[0].contains("in 4 Requests")
+                            && expected.values().stream().allMatch(reason -> mailq[0].contains("(" + reason));
+                }, WAIT, "four deferred messages with their reasons in mailq");
                 for (Map.Entry<String, String> e : expected.entrySet()) {
                     assertTrue(mailq[0].contains("(" + e.getValue()), "mailq shows the reason for " + e.getKey() + ":\n" + mailq[0]);
                 }

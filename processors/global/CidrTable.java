@@ -32,7 +32,7 @@ import java.util.List;
  *   line is an IllegalArgumentException {@code FILE, line N: why}: at startup the table is not
  *   loaded, on a reload the old copy stays. An IF without ENDIF is a warning.
  */
-public final class CidrTable implements LookupTable {
+public final class CidrTable extends PatternTable<CidrTable.Rule> {
     private enum Op { MATCH, IF, ENDIF }
 
     private record Network(byte[] address, int bits) {
@@ -52,7 +52,7 @@ public final class CidrTable implements LookupTable {
         }
     }
 
-    private static final class Rule {
+    static final class Rule {
         final Op op;
         final int line;
         final Network network;
@@ -69,32 +69,16 @@ public final class CidrTable implements LookupTable {
         }
     }
 
-    private final String name;
     private final TableSource<List<Rule>> source;
 
     CidrTable(String name, Path file) throws IOException {
-        this.name = name;
+        super(name);
         this.source = new TableSource<>(name, file, CidrTable::parse);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return source.current().isEmpty();
-    }
-
-    @Override
-    public boolean isPattern() {
-        return true;
-    }
-
-    @Override
-    public List<String> warnings() {
-        return source.warnings();
+    TableSource<List<Rule>> source() {
+        return source;
     }
 
     @Override

@@ -41,11 +41,11 @@ import java.util.regex.PatternSyntaxException;
  *   not loaded, on a reload the old copy stays. An IF without ENDIF and a rule without result
  *   text are warnings, as in Postfix.
  */
-public final class RegexpTable implements LookupTable {
+public final class RegexpTable extends PatternTable<RegexpTable.Rule> {
     private enum Op { MATCH, IF, ENDIF }
 
     /** One parsed line; for IF, {@code endif} is the index of its ENDIF (or the end). */
-    private static final class Rule {
+    static final class Rule {
         final Op op;
         final int line;
         final Pattern pattern;
@@ -68,34 +68,18 @@ public final class RegexpTable implements LookupTable {
     private record Parsed(boolean positive, Pattern pattern, boolean anchored, int end) {
     }
 
-    private final String name;
     private final boolean pcre;
     private final TableSource<List<Rule>> source;
 
     RegexpTable(String name, Path file, boolean pcre) throws IOException {
-        this.name = name;
+        super(name);
         this.pcre = pcre;
         this.source = new TableSource<>(name, file, this::parse);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return source.current().isEmpty();
-    }
-
-    @Override
-    public boolean isPattern() {
-        return true;
-    }
-
-    @Override
-    public List<String> warnings() {
-        return source.warnings();
+    TableSource<List<Rule>> source() {
+        return source;
     }
 
     @Override

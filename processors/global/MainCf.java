@@ -449,6 +449,9 @@ public final class MainCf {
             d.put("unknown_virtual_alias_reject_code", "550");
             d.put("metrics_listen", "127.0.0.1:9925");
             d.put("broker_url", "");
+            d.put("broker_user", "");
+            d.put("broker_password", "");
+            d.put("queue_id_instance", "");
             d.put("artemis_config", "artemis/broker.xml");
             d.put("config_directory", "conf");
             return d;

@@ -128,8 +128,13 @@ public final class EmbeddedBroker implements AutoCloseable {
      * pooled, so no route creates a connection per message.
      */
     public org.messaginghub.pooled.jms.JmsPoolConnectionFactory pooledConnectionFactory() {
+        return pooled(connectionFactory());
+    }
+
+    /** A few connections to the broker, sessions pooled (also used for an external broker). */
+    public static org.messaginghub.pooled.jms.JmsPoolConnectionFactory pooled(jakarta.jms.ConnectionFactory factory) {
         org.messaginghub.pooled.jms.JmsPoolConnectionFactory pool = new org.messaginghub.pooled.jms.JmsPoolConnectionFactory();
-        pool.setConnectionFactory(connectionFactory());
+        pool.setConnectionFactory(factory);
         pool.setMaxConnections(8);
         pool.setMaxSessionsPerConnection(500);
         pool.setBlockIfSessionPoolIsFull(true);

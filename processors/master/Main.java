@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * NAME
  *   Main - camel-mta(1), the postfix(1) of this MTA
  * SYNOPSIS
- *   camel-mta [-c DIR] start | start-fg | stop | status | check | reload | logrotate
+ *   camel-mta [-c DIR] start | start-fg | stop | status | check | reload | logrotate | broker
  * DESCRIPTION
  *   {@code check} validates main.cf, master.cf and every table, prints warnings, and starts
  *   nothing. {@code start-fg} runs the mail system in the foreground, the mail log also on
@@ -32,6 +32,9 @@ import java.util.concurrent.CountDownLatch;
  *   routes of camel_routes_directory again (tables reload by themselves); when the new
  *   routes fail, the old ones keep running and the command says why. {@code logrotate}
  *   (or SIGHUP to the process) reopens maillog_file after an external rotation.
+ *   {@code broker} runs only the Artemis broker, in the foreground, with the queues of
+ *   artemis/broker.xml under queue_directory and its clients' acceptor on broker_listen: the
+ *   shared queue for instances whose main.cf sets broker_url to it (scale-out).
  * DIAGNOSTICS
  *   Exit 0 on success; 1 with {@code camel-mta: fatal: reason} on stderr otherwise. A
  *   configuration error names the parameter and the file.
@@ -45,7 +48,7 @@ public final class Main {
     public static void main(String[] argv) throws Exception {
         CommandLine cl = new CommandLine(NAME, argv);
         if (cl.args.size() != 1) {
-            throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload | logrotate");
+            throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload | logrotate | broker");
         }
         switch (cl.args.get(0)) {
             case "check" -> check(cl);
@@ -55,7 +58,8 @@ public final class Main {
             case "status" -> status(cl);
             case "reload" -> reload(cl);
             case "logrotate" -> logrotate(cl);
-            default -> throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload | logrotate (unknown command "
+            case "broker" -> StandaloneBroker.run(cl);
+            default -> throw cl.usage("camel-mta [-c config_dir] start | start-fg | stop | status | check | reload | logrotate | broker (unknown command "
                     + cl.args.get(0) + ")");
         }
     }

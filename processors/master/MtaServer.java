@@ -6,7 +6,9 @@ import global.ConfigException;
 import global.DeliveryAgent;
 import global.Envelope;
 import global.MailLog;
+import global.MailQueues;
 import global.MainCf;
+import global.QueueId;
 import global.Recipient;
 import global.Tables;
 import local.LocalAgent;
@@ -87,6 +89,7 @@ public final class MtaServer implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final Path queueDirectory;
     private EmbeddedBroker broker;
+    private MailQueues queues;
     private volatile CamelContext camel;
     private JmsPoolConnectionFactory pool;
     private ShowqServer showq;
@@ -103,9 +106,30 @@ public final class MtaServer implements AutoCloseable {
         this.queueDirectory = cf.path("queue_directory");
         cf.path("data_directory");
         validate();
+        QueueId.instance(instanceNumber(cf));
         this.trivialRewrite = new TrivialRewrite(cf, tables);
         this.userRoutes = new UserRoutes(cf);
         build();
+    }
+
+    /**
+     * queue_id_instance when set; with a shared broker (broker_url) and no setting, a number
+     * derived from myhostname and queue_directory; with an embedded broker, none (-1).
+     */
+    static int instanceNumber(MainCf cf) {
+        String set = cf.get("queue_id_instance").strip();
+        if (!set.isEmpty()) {
+            int n = cf.integer("queue_id_instance");
+            if (n < 0 || n > 0xFFF) {
+                throw cf.bad("queue_id_instance", set, "a number from 0 to 4095, unique among the instances sharing broker_url");
+            }
+            return n;
+        }
+        if (cf.get("broker_url").isBlank()) {
+            return -1;
+        }
+        String seed = cf.get("myhostname") + ":" + cf.path("queue_directory").toAbsolutePath().normalize();
+        return Math.floorMod(seed.hashCode(), 0x1000);
     }
 
     /** Values that are used later but must fail now, at startup. */
@@ -186,7 +210,7 @@ public final class MtaServer implements AutoCloseable {
         int qmgrConsumers = master.byCommand("qmgr").stream().mapToInt(MasterCf.Service::maxproc).findFirst().orElse(1);
         long activeLimit = cf.integer("qmgr_message_active_limit");
         QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports);
-        routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> broker.messageCount("active"), activeLimit),
+        routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> queueSize("active"), activeLimit),
                 resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf),
                 camelUri(cf, "content_filter"), new MailHeaders(), new ContentFilterResult()));
         String submissionQueue = cf.get("jms_submission_queue").strip();
@@ -278,14 +302,24 @@ public final class MtaServer implements AutoCloseable {
         Files.createDirectories(queueDirectory.resolve("pid"));
         Files.createDirectories(queueDirectory.resolve("public"));
         Files.createDirectories(cf.path("data_directory"));
-        broker = new EmbeddedBroker(cf);
-        broker.start();
-        metrics = new MailMetrics(List.of("incoming", "active", "deferred", "hold", "corrupt"), broker::messageCount).attach();
+        jakarta.jms.ConnectionFactory connections;
+        if (cf.get("broker_url").isBlank()) {
+            broker = new EmbeddedBroker(cf);
+            broker.start();
+            queues = new LocalQueues(broker.server());
+            connections = broker.connectionFactory();
+        } else {
+            connections = ExternalBroker.connectionFactory(cf);
+            RemoteQueues remote = new RemoteQueues(connections);
+            closeables.add(remote);
+            queues = remote;
+        }
+        metrics = new MailMetrics(List.of("incoming", "active", "deferred", "hold", "corrupt"), this::queueSize).attach();
         if (!cf.get("metrics_listen").isBlank()) {
             metricsServer = new MetricsServer(cf, metrics);
             metricsServer.start();
         }
-        pool = broker.pooledConnectionFactory();
+        pool = EmbeddedBroker.pooled(connections);
 
         camel = new DefaultCamelContext();
         camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "false");
@@ -306,7 +340,7 @@ public final class MtaServer implements AutoCloseable {
             throw listenError(e);
         }
         producer = camel.createProducerTemplate();
-        showq = new ShowqServer(cf, broker, producer, this::reloadUserRoutes, queueDirectory.resolve("public").resolve("showq"));
+        showq = new ShowqServer(cf, queues, pool, producer, this::reloadUserRoutes, queueDirectory.resolve("public").resolve("showq"));
         showq.start();
         MailLog.info("postfix/master", "daemon started -- version " + cf.get("mail_version") + ", configuration " + cf.configDir());
     }
@@ -354,8 +388,23 @@ public final class MtaServer implements AutoCloseable {
         return metricsServer == null ? 0 : metricsServer.port();
     }
 
+    /** The embedded broker, or null when broker_url points at an external one. */
     public EmbeddedBroker broker() {
         return broker;
+    }
+
+    /** The mail queues, on the embedded or the external broker. */
+    public MailQueues queues() {
+        return queues;
+    }
+
+    /** A queue's message count for metrics and the active limit; 0 while the broker cannot say. */
+    private long queueSize(String queue) {
+        try {
+            return queues.count(queue);
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     public CamelContext camel() {

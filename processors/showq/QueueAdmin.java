@@ -11,20 +11,15 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import master.EmbeddedBroker;
-import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.filter.Filter;
-import org.apache.activemq.artemis.core.filter.impl.FilterImpl;
-import org.apache.activemq.artemis.core.postoffice.Binding;
-import org.apache.activemq.artemis.core.server.MessageReference;
-import org.apache.activemq.artemis.core.server.Queue;
-import org.apache.activemq.artemis.utils.collections.LinkedListIterator;
+import global.MailQueues;
+import jakarta.jms.ConnectionFactory;
 import org.apache.camel.ProducerTemplate;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,7 +30,7 @@ import java.util.Set;
  * NAME
  *   QueueAdmin - postsuper(1) inside the running instance: delete, hold, release, requeue
  * SYNOPSIS
- *   QueueAdmin admin = new QueueAdmin(broker, producer);
+ *   QueueAdmin admin = new QueueAdmin(queues, connectionFactory, producer);
  *   admin.delete("3A4B5C6D7E8F", List.of("hold", "incoming", "active", "deferred"));
  * DESCRIPTION
  *   Each operation acts on every part of one queue id (a message split by destination has
@@ -79,85 +74,105 @@ public final class QueueAdmin {
         }
     }
 
-    private final EmbeddedBroker broker;
+    private final MailQueues queues;
+    private final ConnectionFactory connections;
     private final ProducerTemplate producer;
 
-    public QueueAdmin(EmbeddedBroker broker, ProducerTemplate producer) {
-        this.broker = broker;
+    public QueueAdmin(MailQueues queues, ConnectionFactory connections, ProducerTemplate producer) {
+        this.queues = queues;
+        this.connections = connections;
         this.producer = producer;
     }
 
     public Outcome delete(String id, List<String> queues) throws Exception {
         Outcome out = Outcome.empty();
-        for (String one : ids(id, queues)) {
+        List<String> ids = ids(id, queues);
+        for (String one : ids) {
             int removed = 0;
             for (String name : queues) {
-                removed += queue(name).deleteMatchingReferences(filter(one));
+                removed += this.queues.remove(name, selector(one));
             }
-            record(out, one, removed, queues, "removed");
+            record(out, one, removed, "removed");
         }
+        warnBusy(out, ids, queues);
         return out;
     }
 
     public Outcome hold(String id, List<String> queues) throws Exception {
         Outcome out = Outcome.empty();
-        for (String one : ids(id, queues)) {
-            record(out, one, moveTo(HOLD, one, queues), queues, "placed on hold");
+        List<String> ids = ids(id, queues);
+        for (String one : ids) {
+            record(out, one, moveTo(HOLD, one, queues), "placed on hold");
         }
+        warnBusy(out, ids, queues);
         return out;
     }
 
     public Outcome release(String id, List<String> queues) throws Exception {
         Outcome out = Outcome.empty();
-        for (String one : ids(id, queues)) {
+        List<String> ids = ids(id, queues);
+        for (String one : ids) {
             int moved = moveTo(DEFERRED, one, queues);
-            queue(DEFERRED).deliverScheduledMessages(selector(one));
-            record(out, one, moved, queues, "released from hold");
+            this.queues.deliverScheduled(DEFERRED, selector(one));
+            record(out, one, moved, "released from hold");
         }
+        warnBusy(out, ids, queues);
         return out;
     }
 
     public Outcome requeue(String id, List<String> queues) throws Exception {
         Outcome out = Outcome.empty();
-        for (String one : ids(id, queues)) {
+        List<String> ids = ids(id, queues);
+        for (String one : ids) {
             int staged = moveTo(HOLD, one, queues);
             if (staged == 0 && !queues.contains(HOLD)) {
-                record(out, one, 0, queues, "requeued");
+                record(out, one, 0, "requeued");
                 continue;
             }
-            queue(HOLD).deliverScheduledMessages(selector(one));
+            this.queues.deliverScheduled(HOLD, selector(one));
             try {
                 int resubmitted = resubmit(one);
-                record(out, one, resubmitted, queues, "requeued");
+                record(out, one, resubmitted, "requeued");
             } catch (RuntimeException | JMSException e) {
                 out.warnings.add(one + ": requeue failed, the message is on hold: " + e.getMessage());
                 MailLog.warning("postsuper", one + ": requeue failed, the message is on hold: " + e.getMessage());
             }
         }
+        warnBusy(out, ids, queues);
         return out;
     }
 
-    /** Logs and records one queue id: done when something happened, a warning when a part is busy. */
-    private void record(Outcome out, String id, int count, List<String> queues, String what) {
+    /** Logs and records one queue id when something happened to it. */
+    private static void record(Outcome out, String id, int count, String what) {
         if (count > 0) {
             out.done.add(id);
             MailLog.info("postsuper", id + ": " + what);
         }
-        if (isDelivering(id, queues)) {
-            out.warnings.add(id + ": message is being delivered; try again");
+    }
+
+    /** A warning for each of the ids that a consumer holds right now (left alone by the operation). */
+    private void warnBusy(Outcome out, List<String> ids, List<String> queues) throws Exception {
+        Set<String> busy = new HashSet<>();
+        for (String name : queues) {
+            for (MailQueues.Entry e : this.queues.entries(name)) {
+                if (e.delivering()) {
+                    busy.add(String.valueOf(e.properties().get(Envelope.QUEUE_ID)));
+                }
+            }
+        }
+        for (String id : ids) {
+            if (busy.contains(id)) {
+                out.warnings.add(id + ": message is being delivered; try again");
+            }
         }
     }
 
     /** Moves every waiting or scheduled entry of the id from the queues (except the target) to the target. */
     private int moveTo(String target, String id, List<String> queues) throws Exception {
-        Binding binding = broker.server().getPostOffice().getBinding(SimpleString.of(target));
-        if (binding == null) {
-            throw new IllegalStateException("queue " + target + " does not exist");
-        }
         int moved = 0;
         for (String name : queues) {
             if (!name.equals(target)) {
-                moved += queue(name).moveReferences(filter(id), binding.getAddress(), binding);
+                moved += this.queues.move(name, selector(id), target);
             }
         }
         return moved;
@@ -168,7 +183,7 @@ public final class QueueAdmin {
      * through cleanup, then commits (removes the parts). Returns how many parts there were.
      */
     private int resubmit(String id) throws JMSException {
-        try (Connection connection = broker.connectionFactory().createConnection();
+        try (Connection connection = connections.createConnection();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED)) {
             connection.start();
             MessageConsumer consumer = session.createConsumer(session.createQueue(HOLD), selector(id));
@@ -248,65 +263,23 @@ public final class QueueAdmin {
     }
 
     /** The id itself, or for ALL every queue id now in the queues, oldest first. */
-    private List<String> ids(String id, List<String> queues) {
+    private List<String> ids(String id, List<String> queues) throws Exception {
         if (!id.equals(ALL)) {
             return List.of(id);
         }
         Set<String> out = new LinkedHashSet<>();
         for (String name : queues) {
-            Queue q = queue(name);
-            try (LinkedListIterator<MessageReference> it = q.browserIterator()) {
-                while (it.hasNext()) {
-                    addId(out, it.next());
-                }
-            }
-            for (MessageReference r : q.getScheduledMessages()) {
-                addId(out, r);
-            }
-            for (List<MessageReference> list : q.getDeliveringMessages().values()) {
-                for (MessageReference r : list) {
-                    addId(out, r);
+            for (MailQueues.Entry e : this.queues.entries(name)) {
+                Object v = e.properties().get(Envelope.QUEUE_ID);
+                if (v != null && QueueId.isValid(v.toString())) {
+                    out.add(v.toString());
                 }
             }
         }
         return new ArrayList<>(out);
     }
 
-    private static void addId(Set<String> out, MessageReference r) {
-        Object id = r.getMessage().getObjectProperty(SimpleString.of(Envelope.QUEUE_ID));
-        if (id != null && QueueId.isValid(id.toString())) {
-            out.add(id.toString());
-        }
-    }
-
-    /** True when a consumer holds an entry of the id in one of the queues right now. */
-    private boolean isDelivering(String id, List<String> queues) {
-        for (String name : queues) {
-            for (List<MessageReference> list : queue(name).getDeliveringMessages().values()) {
-                for (MessageReference r : list) {
-                    Object v = r.getMessage().getObjectProperty(SimpleString.of(Envelope.QUEUE_ID));
-                    if (v != null && id.equals(v.toString())) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    private Queue queue(String name) {
-        Queue q = broker.queue(name);
-        if (q == null) {
-            throw new IllegalArgumentException("no such queue: " + name);
-        }
-        return q;
-    }
-
-    /** The broker filter for one queue id; ids are checked against Postfix's syntax first. */
-    private static Filter filter(String id) throws Exception {
-        return FilterImpl.createFilter(selector(id));
-    }
-
+    /** The selector for one queue id; ids are checked against Postfix's syntax first. */
     static String selector(String id) {
         if (!QueueId.isValid(id)) {
             throw new IllegalArgumentException("invalid mail queue id: " + id);

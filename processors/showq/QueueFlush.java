@@ -3,10 +3,7 @@ package showq;
 import global.Envelope;
 import global.MailLog;
 import global.Recipient;
-import master.EmbeddedBroker;
-import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.server.MessageReference;
-import org.apache.activemq.artemis.core.server.Queue;
+import global.MailQueues;
 
 import java.util.Locale;
 
@@ -24,27 +21,29 @@ import java.util.Locale;
  *   site (a plain {@code postqueue -f} still flushes it).
  */
 public final class QueueFlush {
-    private final EmbeddedBroker broker;
+    private static final String DEFERRED = "deferred";
+    private final MailQueues queues;
 
-    public QueueFlush(EmbeddedBroker broker) {
-        this.broker = broker;
+    public QueueFlush(MailQueues queues) {
+        this.queues = queues;
     }
 
     public int all() throws Exception {
-        Queue deferred = deferred();
-        int n = deferred.getScheduledCount();
-        deferred.deliverScheduledMessages();
+        int n = 0;
+        for (MailQueues.Entry e : queues.entries(DEFERRED)) {
+            n += e.scheduled() ? 1 : 0;
+        }
+        queues.deliverScheduled(DEFERRED, (String) null);
         MailLog.info("postfix/qmgr", "flush requested: " + n + " deferred message(s) due now");
         return n;
     }
 
     public int site(String site) throws Exception {
         String domain = site.toLowerCase(Locale.ROOT);
-        Queue deferred = deferred();
         int n = 0;
-        for (MessageReference r : deferred.getScheduledMessages()) {
-            if (hasRecipientIn(r, domain)) {
-                deferred.deliverScheduledMessage(r.getMessageID());
+        for (MailQueues.Entry e : queues.entries(DEFERRED)) {
+            if (e.scheduled() && hasRecipientIn(e, domain)) {
+                queues.deliverScheduled(DEFERRED, e.messageId());
                 n++;
             }
         }
@@ -54,21 +53,19 @@ public final class QueueFlush {
 
     public int queueId(String id) throws Exception {
         String selector = QueueAdmin.selector(id);
-        Queue deferred = deferred();
         int n = 0;
-        for (MessageReference r : deferred.getScheduledMessages()) {
-            Object v = r.getMessage().getObjectProperty(SimpleString.of(Envelope.QUEUE_ID));
-            if (v != null && id.equals(v.toString())) {
+        for (MailQueues.Entry e : queues.entries(DEFERRED)) {
+            if (e.scheduled() && id.equals(String.valueOf(e.properties().get(Envelope.QUEUE_ID)))) {
                 n++;
             }
         }
-        deferred.deliverScheduledMessages(selector);
+        queues.deliverScheduled(DEFERRED, selector);
         MailLog.info("postfix/flush", "flush queue id " + id + ": " + n + " deferred message(s) due now");
         return n;
     }
 
-    private static boolean hasRecipientIn(MessageReference r, String domain) {
-        Object v = r.getMessage().getObjectProperty(SimpleString.of(Envelope.RECIPIENTS));
+    private static boolean hasRecipientIn(MailQueues.Entry e, String domain) {
+        Object v = e.properties().get(Envelope.RECIPIENTS);
         if (v == null) {
             return false;
         }
@@ -84,13 +81,5 @@ public final class QueueFlush {
             return false;
         }
         return false;
-    }
-
-    private Queue deferred() {
-        Queue q = broker.queue("deferred");
-        if (q == null) {
-            throw new IllegalStateException("the deferred queue does not exist");
-        }
-        return q;
     }
 }

@@ -2,12 +2,7 @@ package showq;
 
 import global.Envelope;
 import global.Recipient;
-import master.EmbeddedBroker;
-import org.apache.activemq.artemis.api.core.Message;
-import org.apache.activemq.artemis.api.core.SimpleString;
-import org.apache.activemq.artemis.core.server.MessageReference;
-import org.apache.activemq.artemis.core.server.Queue;
-import org.apache.activemq.artemis.utils.collections.LinkedListIterator;
+import global.MailQueues;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,30 +26,11 @@ public final class QueueListing {
     private QueueListing() {
     }
 
-    public static List<QueueEntry> list(EmbeddedBroker broker) {
+    public static List<QueueEntry> list(MailQueues queues) throws Exception {
         Map<String, QueueEntry> byId = new LinkedHashMap<>();
         for (String name : QUEUES) {
-            Queue q = broker.queue(name);
-            if (q == null) {
-                continue;
-            }
-            Map<Long, MessageReference> refs = new LinkedHashMap<>();
-            try (LinkedListIterator<MessageReference> it = q.browserIterator()) {
-                while (it.hasNext()) {
-                    MessageReference r = it.next();
-                    refs.put(r.getMessageID(), r);
-                }
-            }
-            for (MessageReference r : q.getScheduledMessages()) {
-                refs.put(r.getMessageID(), r);
-            }
-            for (List<MessageReference> list : q.getDeliveringMessages().values()) {
-                for (MessageReference r : list) {
-                    refs.put(r.getMessageID(), r);
-                }
-            }
-            for (MessageReference r : refs.values()) {
-                QueueEntry e = entry(name, r.getMessage());
+            for (MailQueues.Entry m : queues.entries(name)) {
+                QueueEntry e = entry(name, m);
                 byId.merge(e.queueId(), e, QueueListing::merge);
             }
         }
@@ -83,12 +59,12 @@ public final class QueueListing {
 
     private static final List<String> PRIORITY = List.of("hold", "active", "incoming", "deferred");
 
-    private static QueueEntry entry(String queue, Message m) {
+    private static QueueEntry entry(String queue, MailQueues.Entry m) {
         Map<String, Object> h = new HashMap<>();
         for (String n : NAMES) {
-            Object v = m.getObjectProperty(SimpleString.of(n));
+            Object v = m.properties().get(n);
             if (v != null) {
-                h.put(n, v instanceof SimpleString ? v.toString() : v);
+                h.put(n, v);
             }
         }
         try {
@@ -96,7 +72,7 @@ public final class QueueListing {
         } catch (IllegalArgumentException e) {
             Recipient bad = new Recipient("(unreadable envelope)");
             bad.defer("4.3.0", e.getMessage(), "");
-            return new QueueEntry("MSG" + m.getMessageID(), queue, m.getWholeMessageSize(), m.getTimestamp(), "?", List.of(bad));
+            return new QueueEntry("MSG" + m.messageId(), queue, m.size(), m.timestamp(), "?", List.of(bad));
         }
     }
 }

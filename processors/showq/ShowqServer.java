@@ -2,7 +2,7 @@ package showq;
 
 import global.MailLog;
 import global.MainCf;
-import master.EmbeddedBroker;
+import global.MailQueues;
 import org.apache.camel.ProducerTemplate;
 
 import java.io.IOException;
@@ -43,7 +43,7 @@ import java.util.List;
  */
 public final class ShowqServer implements AutoCloseable {
     private final MainCf cf;
-    private final EmbeddedBroker broker;
+    private final MailQueues queues;
     private final QueueFlush flush;
     private final QueueAdmin admin;
     private final Path socket;
@@ -53,12 +53,13 @@ public final class ShowqServer implements AutoCloseable {
     private final java.util.function.Supplier<String> reload;
 
     /** The producer sends requeued mail to direct:cleanup; {@code reload} reloads the user routes. */
-    public ShowqServer(MainCf cf, EmbeddedBroker broker, ProducerTemplate producer, java.util.function.Supplier<String> reload, Path socket) {
+    public ShowqServer(MainCf cf, MailQueues queues, jakarta.jms.ConnectionFactory connections, ProducerTemplate producer,
+                       java.util.function.Supplier<String> reload, Path socket) {
         this.cf = cf;
         this.reload = reload;
-        this.broker = broker;
-        this.flush = new QueueFlush(broker);
-        this.admin = new QueueAdmin(broker, producer);
+        this.queues = queues;
+        this.flush = new QueueFlush(queues);
+        this.admin = new QueueAdmin(queues, connections, producer);
         this.socket = socket;
     }
 
@@ -95,9 +96,9 @@ public final class ShowqServer implements AutoCloseable {
         try {
             switch (words[0]) {
                 case "mailq":
-                    return MailqFormat.format(QueueListing.list(broker));
+                    return MailqFormat.format(QueueListing.list(queues));
                 case "json":
-                    return JsonFormat.format(QueueListing.list(broker));
+                    return JsonFormat.format(QueueListing.list(queues));
                 case "flush":
                     return "ok " + flush.all() + "\n";
                 case "flush-site":

@@ -1,0 +1,77 @@
+package master;
+
+import global.ConfigException;
+import global.MainCf;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+/**
+ * NAME
+ *   ExternalBroker - the connection to a shared Artemis broker or cluster (main.cf broker_url)
+ * SYNOPSIS
+ *   broker_url = tcp://mq1.example.com:61616
+ *   broker_url = (tcp://mq1:61616,tcp://mq2:61616)?ha=true&amp;reconnectAttempts=-1
+ * DESCRIPTION
+ *   When broker_url is set, the instance runs no broker of its own: its queues (incoming,
+ *   active, deferred, hold, corrupt) live on the broker at that Artemis core URL, shared with
+ *   every other instance pointed at it (started with {@code camel-mta broker}, or any Artemis
+ *   2.x with the queues of artemis/broker.xml). Artemis's URL syntax covers HA pairs and
+ *   clusters: a list of live/backup servers, {@code ha=true}, and reconnection parameters;
+ *   this class adds what the mail flow relies on unless the URL says otherwise: durable sends
+ *   block until the broker has synced them (so smtpd's 250 still follows the journal write),
+ *   no consumer prefetch (messages go to whichever instance's consumer is free), and
+ *   reconnection without limit once connected. broker_user and broker_password, when set,
+ *   are the credentials.
+ * DIAGNOSTICS
+ *   A URL Artemis cannot parse, or a broker that does not answer at startup, is a
+ *   ConfigException naming broker_url; the instance does not start.
+ */
+public final class ExternalBroker {
+    private ExternalBroker() {
+    }
+
+    public static ActiveMQConnectionFactory connectionFactory(MainCf cf) {
+        String url = cf.get("broker_url").strip();
+        ActiveMQConnectionFactory factory;
+        try {
+            factory = new ActiveMQConnectionFactory(url);
+        } catch (RuntimeException e) {
+            throw cf.bad("broker_url", url, "an Artemis URL such as tcp://mq.example.com:61616: " + e.getMessage());
+        }
+        factory.setBlockOnDurableSend(true);
+        if (!url.contains("consumerWindowSize")) {
+            factory.setConsumerWindowSize(0);
+        }
+        if (!url.contains("reconnectAttempts")) {
+            factory.setReconnectAttempts(-1);
+        }
+        String user = cf.get("broker_user");
+        if (!user.isBlank()) {
+            factory.setUser(user);
+            factory.setPassword(cf.get("broker_password"));
+        }
+        probe(cf, url);
+        return factory;
+    }
+
+    /** One connection at startup, so a wrong URL or a broker that is down stops startup with a clear line. */
+    private static void probe(MainCf cf, String url) {
+        try (ActiveMQConnectionFactory once = new ActiveMQConnectionFactory(url);
+             Connection c = credentials(cf, once).createConnection()) {
+            c.start();
+        } catch (JMSException | RuntimeException e) {
+            throw new ConfigException(cf.file() + ": parameter broker_url: cannot connect to " + url + ": " + e.getMessage());
+        }
+    }
+
+    private static ActiveMQConnectionFactory credentials(MainCf cf, ActiveMQConnectionFactory f) {
+        f.setReconnectAttempts(0);
+        f.setInitialConnectAttempts(1);
+        if (!cf.get("broker_user").isBlank()) {
+            f.setUser(cf.get("broker_user"));
+            f.setPassword(cf.get("broker_password"));
+        }
+        return f;
+    }
+}

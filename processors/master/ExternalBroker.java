@@ -11,7 +11,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  *   ExternalBroker - the connection to a shared Artemis broker or cluster (main.cf broker_url)
  * SYNOPSIS
  *   broker_url = tcp://mq1.example.com:61616
- *   broker_url = (tcp://mq1:61616,tcp://mq2:61616)?ha=true&amp;reconnectAttempts=-1
+ *   broker_url = (tcp://mq1:61616,tcp://mq2:61616)?ha=true
  * DESCRIPTION
  *   When broker_url is set, the instance runs no broker of its own: its queues (incoming,
  *   active, deferred, hold, corrupt) live on the broker at that Artemis core URL, shared with
@@ -20,14 +20,23 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  *   clusters: a list of live/backup servers, {@code ha=true}, and reconnection parameters;
  *   this class adds what the mail flow relies on unless the URL says otherwise: durable sends
  *   block until the broker has synced them (so smtpd's 250 still follows the journal write),
- *   no consumer prefetch (messages go to whichever instance's consumer is free), and
- *   reconnection without limit once connected. broker_user and broker_password, when set,
- *   are the credentials.
+ *   and no consumer prefetch (messages go to whichever instance's consumer is free).
+ *   A broken connection is not reconnected inside the client library (that would hold every
+ *   new session until the broker returns): the connection pool drops it and opens a new one
+ *   on next use, which fails at once while the broker is away, so smtpd answers
+ *   {@code 451 4.3.0} and the client keeps its message; the delivery consumers retry every
+ *   few seconds, and once the broker is back everything resumes by itself. A send to a
+ *   broker that hangs gives up after 10 s (callTimeout). With a list of servers in the URL,
+ *   the new connection goes to whichever of them is active (an HA backup that took over).
+ *   broker_user and broker_password, when set, are the credentials.
  * DIAGNOSTICS
  *   A URL Artemis cannot parse, or a broker that does not answer at startup, is a
  *   ConfigException naming broker_url; the instance does not start.
  */
 public final class ExternalBroker {
+    /** How long a send waits for a broker that does not answer before smtpd answers 451. */
+    static final long CALL_TIMEOUT_MS = 10_000;
+
     private ExternalBroker() {
     }
 
@@ -43,8 +52,11 @@ public final class ExternalBroker {
         if (!url.contains("consumerWindowSize")) {
             factory.setConsumerWindowSize(0);
         }
-        if (!url.contains("reconnectAttempts")) {
-            factory.setReconnectAttempts(-1);
+        if (!url.contains("initialConnectAttempts")) {
+            factory.setInitialConnectAttempts(1);
+        }
+        if (!url.contains("callTimeout")) {
+            factory.setCallTimeout(CALL_TIMEOUT_MS);
         }
         String user = cf.get("broker_user");
         if (!user.isBlank()) {

@@ -17,7 +17,7 @@
 #   smtp-source fails or times out, or when the sink does not receive every
 #   message within TIMEOUT; the tail of smtp-source's output goes to stderr.
 
-declare -A ACCEPT_RATE E2E_RATE ACCEPT_SECS E2E_SECS FAILURE
+declare -A ACCEPT_RATE E2E_RATE ACCEPT_SECS E2E_SECS START_SECS FAILURE
 
 note() { echo "bench: $*" >&2; }
 

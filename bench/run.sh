@@ -120,10 +120,11 @@ trap 'exit 130' INT TERM
 
 # run_postfix KEY: one measurement of Postfix, results under KEY; stops what it started
 run_postfix() {
-    local key=$1 dir=$BASE/$1 rc=1
+    local key=$1 dir=$BASE/$1 rc=1 t0
     if sink_start "$dir" "$POSTFIX_SINK_PORT" $(( WARMUP + MESSAGES )) \
             && postfix_setup "$dir" "$POSTFIX_PORT" "$POSTFIX_SINK_PORT" \
-            && postfix_start; then
+            && { t0=$(now); postfix_start; }; then
+        START_SECS[$key]=$(elapsed "$t0" "$(now)")
         measure "$key" "$POSTFIX_PORT" "$dir"
         rc=$?
     fi
@@ -134,10 +135,12 @@ run_postfix() {
 
 # run_camel KEY: one measurement of camel-mta, results under KEY; stops what it started
 run_camel() {
-    local key=$1 dir=$BASE/$1 rc=1
+    local key=$1 dir=$BASE/$1 rc=1 t0
     if sink_start "$dir" "$CAMEL_SINK_PORT" $(( WARMUP + MESSAGES )) \
             && camel_setup "$dir" "$CAMEL_PORT" "$CAMEL_SINK_PORT"; then
+        t0=$(now)
         if camel_start; then
+            START_SECS[$key]=$(elapsed "$t0" "$(now)")
             measure "$key" "$CAMEL_PORT" "$dir"
             rc=$?
         else
@@ -178,6 +181,7 @@ if (( ROUNDS > 1 )); then
         if (( ok == ROUNDS )); then
             ACCEPT_RATE[$mta]=$(for (( r = 1; r <= ROUNDS; r++ )); do echo "${ACCEPT_RATE[$mta-$r]}"; done | median)
             E2E_RATE[$mta]=$(for (( r = 1; r <= ROUNDS; r++ )); do echo "${E2E_RATE[$mta-$r]}"; done | median)
+            START_SECS[$mta]=$(for (( r = 1; r <= ROUNDS; r++ )); do echo "${START_SECS[$mta-$r]}"; done | median)
             ACCEPT_SECS[$mta]=median
             E2E_SECS[$mta]=median
         fi
@@ -199,7 +203,7 @@ report() {
     echo "load average before the run: $LOAD_BEFORE (other work on the machine skews the figures)"
     echo "workload: $MESSAGES msgs x $SIZE B, $SESSIONS sessions, $RCPTS rcpt, relay, $reuse" \
          "(warm-up $WARMUP, rounds $ROUNDS)"
-    printf '%-12s %10s %14s %10s %14s\n' mta accept/s end-to-end/s accept-s end-to-end-s
+    printf '%-12s %10s %14s %10s %14s %9s\n' mta accept/s end-to-end/s accept-s end-to-end-s start-s
     local m rows=() r
     if (( ROUNDS > 1 )); then
         for (( r = 1; r <= ROUNDS; r++ )); do
@@ -208,8 +212,8 @@ report() {
     fi
     rows+=("${MTAS[@]}")
     for m in "${rows[@]}"; do
-        printf '%-12s %10s %14s %10s %14s' "$m" "${ACCEPT_RATE[$m]:--}" "${E2E_RATE[$m]:--}" \
-            "${ACCEPT_SECS[$m]:--}" "${E2E_SECS[$m]:--}"
+        printf '%-12s %10s %14s %10s %14s %9s' "$m" "${ACCEPT_RATE[$m]:--}" "${E2E_RATE[$m]:--}" \
+            "${ACCEPT_SECS[$m]:--}" "${E2E_SECS[$m]:--}" "${START_SECS[$m]:--}"
         [ -n "${FAILURE[$m]:-}" ] && printf '   FAILED: %s' "${FAILURE[$m]}"
         echo
     done

@@ -60,6 +60,12 @@ public final class BounceNotice {
     /** The complete notice as RFC 5322 bytes with CRLF line ends. */
     public static byte[] build(MainCf cf, Envelope original, byte[] originalMessage,
                                List<Recipient> recipients, Kind kind) {
+        return build(cf, original, originalMessage, recipients, kind, noticeRecipient(cf, original));
+    }
+
+    /** The same notice addressed to {@code to}: a postmaster copy (e.g. delay_notice_recipient). */
+    public static byte[] build(MainCf cf, Envelope original, byte[] originalMessage,
+                               List<Recipient> recipients, Kind kind, String to) {
         String host = cf.get("myhostname");
         long now = System.currentTimeMillis();
         boolean headersOnly = kind != Kind.FAILED || "HDRS".equalsIgnoreCase(original.ret.strip());
@@ -75,7 +81,7 @@ public final class BounceNotice {
 
         Writer w = new Writer();
         w.line("From: MAILER-DAEMON@" + host + " (Mail Delivery System)");
-        w.line("To: " + noticeRecipient(cf, original));
+        w.line("To: " + to);
         w.line("Subject: " + BounceTemplate.subject(kind));
         w.line("Date: " + MailDate.format(now));
         w.line("Message-Id: <" + QueueId.next() + "." + now / 1000 + "@" + host + ">");
@@ -132,11 +138,16 @@ public final class BounceNotice {
      * description.
      */
     public static Envelope envelopeFor(MainCf cf, Envelope original) {
+        return envelopeFor(cf, original, noticeRecipient(cf, original));
+    }
+
+    /** The envelope of a notice to {@code recipient} (a postmaster copy); otherwise as above. */
+    public static Envelope envelopeFor(MainCf cf, Envelope original, String recipient) {
         Envelope e = new Envelope();
         e.queueId = QueueId.next();
         e.sender = original.isNullSender() ? doubleBounceSender(cf) : "";
         List<Recipient> rcpt = new ArrayList<>();
-        rcpt.add(new Recipient(noticeRecipient(cf, original)));
+        rcpt.add(new Recipient(recipient));
         e.recipients = rcpt;
         e.arrivalTime = System.currentTimeMillis();
         e.origin = "bounce";

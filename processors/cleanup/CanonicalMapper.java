@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * NAME
- *   CanonicalMapper - canonical_maps for envelope addresses (canonical(5))
+ *   CanonicalMapper - one canonical(5) table list: canonical_maps, sender_ or recipient_canonical_maps
  * DESCRIPTION
- *   Looks an address up in Postfix's order (user@domain, user when the domain is local,
+ *   Maps one address, envelope or header ({@link CanonicalRewrite} decides which lists see
+ *   which class of address). Looks an address up in Postfix's order (user@domain, user when the domain is local,
  *   @domain). A result {@code @other.domain} keeps the user part and replaces the domain; any
  *   other result replaces the address. One pass, no recursion, as in Postfix. The null
  *   sender is never mapped.

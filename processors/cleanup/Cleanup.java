@@ -30,15 +30,18 @@ import java.util.Locale;
  *   <ul>
  *   <li>assigns a queue id when the entry point has none;</li>
  *   <li>envelope sender and recipients: trivial-rewrite (user -> user@$myorigin), then
- *       canonical_maps; recipients then virtual_alias_maps, recursively;</li>
+ *       sender_canonical_maps / recipient_canonical_maps and canonical_maps
+ *       ({@link CanonicalRewrite}); recipients then virtual_alias_maps, recursively;</li>
+ *   <li>the addresses in sender and recipient header lines (From, To, Cc, ...) through the
+ *       same canonical maps, as canonical_classes say, display names and comments kept;</li>
  *   <li>prepends a Received header in Postfix's format (not for internal bounces), then the
  *       header lines a before-queue filter asked for (prepend_header), and appends
  *       Message-Id, Date and From when the message has none;</li>
  *   <li>records the final size and message id in the envelope and logs
  *       {@code ID: message-id=<...>}.</li>
  *   </ul>
- *   Existing header and body bytes are never changed. Header addresses are not rewritten
- *   (the envelope decides delivery). The exchange leaves with exactly the envelope as
+ *   Existing header and body bytes are never changed, except header addresses that a
+ *   canonical map changes (a header no map changes keeps its bytes). The exchange leaves with exactly the envelope as
  *   headers: nothing else a route set travels into the queue.
  * DIAGNOSTICS
  *   An envelope that cannot be read is an IllegalArgumentException: smtpd answers 451, pickup
@@ -51,7 +54,7 @@ public final class Cleanup implements Processor {
 
     private final MainCf cf;
     private final TrivialRewrite trivialRewrite;
-    private final CanonicalMapper canonical;
+    private final CanonicalRewrite canonical;
     private final VirtualAliasExpander virtualAlias;
     private final String myhostname;
     private final String mailName;
@@ -60,8 +63,7 @@ public final class Cleanup implements Processor {
         this.cf = cf;
         this.trivialRewrite = trivialRewrite;
         String delimiter = cf.get("recipient_delimiter");
-        this.canonical = new CanonicalMapper(tables.maps("canonical_maps"), trivialRewrite, delimiter,
-                AddressLookup.propagatesExtension(cf, "canonical"));
+        this.canonical = new CanonicalRewrite(cf, tables, trivialRewrite);
         this.virtualAlias = new VirtualAliasExpander(tables.maps("virtual_alias_maps"), trivialRewrite, delimiter,
                 cf.integer("virtual_alias_recursion_limit"), cf.integer("virtual_alias_expansion_limit"),
                 AddressLookup.propagatesExtension(cf, "virtual"));
@@ -73,14 +75,14 @@ public final class Cleanup implements Processor {
     public void process(Exchange exchange) {
         Message in = exchange.getIn();
         Envelope env = Envelope.fromHeaders(in.getHeaders());
-        byte[] message = in.getBody(byte[].class);
+        byte[] message = canonical.headers(in.getBody(byte[].class));
         if (env.queueId == null || env.queueId.isEmpty()) {
             env.queueId = QueueId.next();
         }
-        env.sender = canonical.map(trivialRewrite.rewrite(env.sender));
+        env.sender = canonical.envelopeSender(trivialRewrite.rewrite(env.sender));
         List<Recipient> rewritten = new ArrayList<>();
         for (Recipient r : env.recipients) {
-            String a = canonical.map(trivialRewrite.rewrite(r.address()));
+            String a = canonical.envelopeRecipient(trivialRewrite.rewrite(r.address()));
             rewritten.add(a.equals(r.address()) ? r : r.rewrite(a));
         }
         env.recipients = virtualAlias.expand(rewritten, env.queueId);

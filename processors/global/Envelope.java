@@ -42,6 +42,8 @@ public final class Envelope {
     public static final String ENVID = "envid";
     public static final String MESSAGE_ID = "message_id";
     public static final String ORIGIN = "origin";
+    /** "yes" when the client declared SMTPUTF8 (RFC 6531) on MAIL FROM. */
+    public static final String SMTPUTF8 = "smtputf8";
 
     public String queueId;
     public String sender = "";
@@ -62,6 +64,7 @@ public final class Envelope {
     public String envid = "";
     public String messageId = "";
     public String origin = "smtpd";
+    public boolean smtputf8;
 
     public Envelope copy() {
         Envelope e = fromHeaders(toHeaders());
@@ -98,6 +101,7 @@ public final class Envelope {
         h.put(ENVID, envid);
         h.put(MESSAGE_ID, messageId);
         h.put(ORIGIN, origin);
+        h.put(SMTPUTF8, smtputf8 ? "yes" : "");
         return h;
     }
 
@@ -127,6 +131,7 @@ public final class Envelope {
         e.envid = str(h, ENVID);
         e.messageId = str(h, MESSAGE_ID);
         e.origin = str(h, ORIGIN);
+        e.smtputf8 = "yes".equals(str(h, SMTPUTF8));
         return e;
     }
 

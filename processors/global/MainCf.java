@@ -152,8 +152,18 @@ public final class MainCf {
         return defaults.get(name);
     }
 
+    /**
+     * Reply templates whose $names are attributes filled in when the reply is made
+     * ($rbl_code, $rbl_domain, ...), not main.cf parameters: never expanded here.
+     */
+    private static final java.util.Set<String> TEMPLATES = java.util.Set.of("default_rbl_reply");
+
     /** The expanded value; "" for an unknown parameter. */
     public String get(String name) {
+        if (TEMPLATES.contains(name)) {
+            String v = raw(name);
+            return v == null ? "" : v;
+        }
         return expand(name, raw(name), 0);
     }
 
@@ -452,6 +462,75 @@ public final class MainCf {
             d.put("broker_user", "");
             d.put("broker_password", "");
             d.put("queue_id_instance", "");
+            // virtual(8), relocated, canonical, local(8) locking and transports
+            d.put("virtual_mailbox_domains", "$virtual_mailbox_maps");
+            d.put("virtual_mailbox_maps", "");
+            d.put("virtual_mailbox_base", "");
+            d.put("virtual_transport", "virtual");
+            d.put("virtual_minimum_uid", "100");
+            d.put("virtual_uid_maps", "");
+            d.put("virtual_gid_maps", "");
+            d.put("virtual_mailbox_limit", "51200000");
+            d.put("virtual_mailbox_lock", "fcntl, dotlock");
+            d.put("unknown_virtual_mailbox_reject_code", "550");
+            d.put("mailbox_delivery_lock", "fcntl, dotlock");
+            d.put("stale_lock_time", "500s");
+            d.put("deliver_lock_attempts", "20");
+            d.put("deliver_lock_delay", "1s");
+            d.put("mailbox_transport", "");
+            d.put("mailbox_transport_maps", "");
+            d.put("fallback_transport", "");
+            d.put("fallback_transport_maps", "");
+            d.put("sender_canonical_maps", "");
+            d.put("recipient_canonical_maps", "");
+            d.put("canonical_classes", "envelope_sender, envelope_recipient, header_sender, header_recipient");
+            d.put("sender_canonical_classes", "envelope_sender, header_sender");
+            d.put("recipient_canonical_classes", "envelope_recipient, header_recipient");
+            // smtpd extensions
+            d.put("smtputf8_enable", "yes");
+            d.put("strict_smtputf8", "no");
+            d.put("smtpd_discard_ehlo_keywords", "");
+            // anvil(8) client limits and policy delegation
+            d.put("anvil_rate_time_unit", "60s");
+            d.put("anvil_status_update_time", "600s");
+            d.put("smtpd_client_connection_count_limit", "50");
+            d.put("smtpd_client_connection_rate_limit", "0");
+            d.put("smtpd_client_message_rate_limit", "0");
+            d.put("smtpd_client_recipient_rate_limit", "0");
+            d.put("smtpd_client_new_tls_session_rate_limit", "0");
+            d.put("smtpd_client_auth_rate_limit", "0");
+            d.put("smtpd_client_event_limit_exceptions", "$mynetworks"); // Postfix: ${smtpd_client_connection_limit_exceptions:$mynetworks}
+            d.put("smtpd_policy_service_timeout", "100s");
+            d.put("smtpd_policy_service_max_idle", "300s");
+            d.put("smtpd_policy_service_max_ttl", "1000s");
+            d.put("smtpd_policy_service_request_limit", "0");
+            d.put("smtpd_policy_service_try_limit", "2");
+            d.put("smtpd_policy_service_retry_delay", "1s");
+            d.put("smtpd_policy_service_default_action", "451 4.3.5 Server configuration problem");
+            d.put("smtpd_policy_service_policy_context", "");
+            d.put("smtpd_reject_unlisted_sender", "no");
+            d.put("smtpd_restriction_classes", "");
+            // qmgr scheduling and delay notices
+            d.put("initial_destination_concurrency", "5");
+            d.put("default_destination_recipient_limit", "50");
+            d.put("default_destination_concurrency_positive_feedback", "1/concurrency");
+            d.put("default_destination_concurrency_negative_feedback", "1/concurrency");
+            d.put("default_destination_concurrency_failed_cohort_limit", "1");
+            d.put("smtp_destination_concurrency_limit", "$default_destination_concurrency_limit");
+            d.put("smtp_destination_recipient_limit", "$default_destination_recipient_limit");
+            d.put("delay_notice_recipient", "postmaster");
+            // DNS-based restrictions (dns_servers, dns_timeout, dns_cache_size are camel-mta's own)
+            d.put("dns_servers", "");
+            d.put("dns_timeout", "5s");
+            d.put("dns_cache_size", "1000");
+            d.put("maps_rbl_reject_code", "554");
+            d.put("default_rbl_reply", "$rbl_code Service unavailable; $rbl_class [$rbl_what] blocked using $rbl_domain${rbl_reason?; $rbl_reason}");
+            d.put("rbl_reply_maps", "");
+            d.put("unknown_address_reject_code", "450");
+            d.put("unknown_hostname_reject_code", "450");
+            d.put("reject_tempfail_action", "defer_if_permit");
+            d.put("unknown_address_tempfail_action", "$reject_tempfail_action");
+            d.put("unknown_helo_hostname_tempfail_action", "$reject_tempfail_action");
             d.put("artemis_config", "artemis/broker.xml");
             d.put("config_directory", "conf");
             return d;

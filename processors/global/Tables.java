@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   Types: {@code properties:} (a .properties file), {@code hash: lmdb: btree: texthash: dbm:
  *   cdb:} (the Postfix source file itself, read as postmap(1) reads it; a name ending in
  *   .properties is read as properties), {@code regexp:} and {@code pcre:} ({@link RegexpTable}),
- *   {@code cidr:} ({@link CidrTable}). Warnings of a table (duplicate keys, ...) are logged
+ *   {@code cidr:} ({@link CidrTable}), and {@code unix:passwd.byname} (the system's users,
+ *   {@link PasswdTable}). Warnings of a table (duplicate keys, ...) are logged
  *   when it is loaded.
  * DIAGNOSTICS
  *   An unsupported table type, a missing file or a bad line is a ConfigException naming the
@@ -75,6 +76,9 @@ public final class Tables {
     }
 
     private LookupTable load(String where, String spec) {
+        if (PasswdTable.isPasswd(spec)) {
+            return PasswdTable.shared();
+        }
         int colon = spec.indexOf(':');
         if (colon <= 0) {
             throw new ConfigException(where + "bad table name '" + spec + "': expected type:name");

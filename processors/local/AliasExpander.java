@@ -177,7 +177,8 @@ final class AliasExpander {
         if (home == null) {
             String relay = cf.raw("luser_relay");
             String target = relay == null || relay.isBlank() ? null : dotForward.interpolate(relay.strip(), vars);
-            if (ctx.luserRelay() && target != null && !target.isEmpty()) {
+            boolean fallback = !cf.get("fallback_transport").isBlank() || !cf.get("fallback_transport_maps").isBlank();
+            if (ctx.luserRelay() && target != null && !target.isEmpty() && !fallback) { // fallback_transport comes first
                 classify(w, target, domain, depth + 1, new Context("alias", ctx.sender(), address, null, false));
                 return;
             }

@@ -2,6 +2,7 @@ package local;
 
 import global.AddressLookup;
 import global.DeliveryAgent;
+import global.LookupTable;
 import global.DeliveryRequest;
 import global.Envelope;
 import global.MainCf;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * NAME
@@ -40,7 +42,8 @@ import java.util.Set;
  *   <li>a mailbox target needs its user ({@code user} without the recipient_delimiter
  *       extension) in local_users_maps ({@link LocalUsers}); home_mailbox ending in
  *       {@code /} is a Maildir ({@link MaildirWriter}), otherwise an mbox file
- *       ({@link MboxWriter}), both relative to the home directory. The copy starts with
+ *       ({@link MboxWriter}, locked as mailbox_delivery_lock says: fcntl and dotlock by
+ *       default), both relative to the home directory. The copy starts with
  *       {@code Return-Path: <sender>} and {@code Delivered-To: user[+ext]@domain}, and has LF
  *       line ends ({@link MessageCopy});</li>
  *   <li>{@code |command} targets run through {@link CommandDelivery} and {@code /file/name}
@@ -67,12 +70,26 @@ public final class LocalAgent implements DeliveryAgent {
     private final AliasExpander aliases;
     private final LocalUsers users;
     private final MaildirWriter maildir;
-    private final MboxWriter mbox = new MboxWriter();
+    private final MboxWriter mbox;
     private final CommandDelivery commands;
     private final FileDelivery files;
+    private final TransportPass pass;
+    private final List<LookupTable> mailboxTransportMaps;
+    private final List<LookupTable> fallbackTransportMaps;
 
+    /** Without other services: mailbox_transport and fallback_transport defer (transport unavailable). */
     public LocalAgent(MainCf cf, Tables tables, Forwarder forwarder) {
+        this(cf, tables, forwarder, service -> null);
+    }
+
+    /** {@code services}: master.cf service name to its delivery agent, for mailbox_transport and fallback_transport. */
+    public LocalAgent(MainCf cf, Tables tables, Forwarder forwarder, Function<String, DeliveryAgent> services) {
         this.cf = cf;
+        this.mbox = new MboxWriter(cf.list("mailbox_delivery_lock"), cf.seconds("stale_lock_time"),
+                cf.integer("deliver_lock_attempts"), cf.seconds("deliver_lock_delay") * 1000);
+        this.pass = new TransportPass(services);
+        this.mailboxTransportMaps = tables.maps("mailbox_transport_maps");
+        this.fallbackTransportMaps = tables.maps("fallback_transport_maps");
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.aliases = new AliasExpander(cf, tables);
         this.users = new LocalUsers(cf, tables);
@@ -132,7 +149,7 @@ public final class LocalAgent implements DeliveryAgent {
     private Outcome deliverTarget(DeliveryRequest request, Recipient r, Target t, Set<String> deliveredTo) {
         switch (t.kind()) {
             case MAILBOX:
-                return deliverToMailbox(t.value(), t.sender(), request.message, deliveredTo);
+                return deliverToMailbox(request, r, t.value(), t.sender(), deliveredTo);
             case COMMAND:
                 return deliverToCommand(request, r, t);
             case FILE:
@@ -143,14 +160,23 @@ public final class LocalAgent implements DeliveryAgent {
     }
 
     /** Delivers to the mailbox of {@code address} ({@code user[+ext]@domain}, lower case). */
-    private Outcome deliverToMailbox(String address, String sender, byte[] message, Set<String> deliveredTo) {
+    private Outcome deliverToMailbox(DeliveryRequest request, Recipient r, String address, String sender, Set<String> deliveredTo) {
+        byte[] message = request.message;
         if (deliveredTo.contains(address)) {
             return Outcome.loop(address);
+        }
+        String mailboxTransport = transportFor(mailboxTransportMaps, "mailbox_transport", address);
+        if (mailboxTransport != null) {
+            return pass.deliver(mailboxTransport, request, r, address, sender);
         }
         String local = AddressLookup.localPart(address);
         String user = AddressLookup.stripExtension(local, cf.get("recipient_delimiter"));
         Path home = users.home(user);
         if (home == null) {
+            String fallback = transportFor(fallbackTransportMaps, "fallback_transport", address);
+            if (fallback != null) {
+                return pass.deliver(fallback, request, r, address, sender);
+            }
             return Outcome.bounce("5.1.1", "unknown user: \"" + local + "\"");
         }
         String homeMailbox = cf.get("home_mailbox").strip();
@@ -169,6 +195,15 @@ public final class LocalAgent implements DeliveryAgent {
         } catch (IOException e) {
             return Outcome.defer("4.2.0", "cannot update mailbox " + mailbox + " for user " + user + ". " + describe(e));
         }
+    }
+
+    /** The *_transport_maps answer for the recipient (user+ext@domain, user@domain), else the parameter; null: none. */
+    private String transportFor(List<LookupTable> maps, String parameter, String address) {
+        String v = AddressLookup.find(maps, address, cf.get("recipient_delimiter"), false);
+        if (v == null || v.isBlank()) {
+            v = cf.get(parameter);
+        }
+        return v == null || v.isBlank() ? null : v.strip();
     }
 
     /** {@code |command}, when allow_mail_to_commands names the class the target came from. */

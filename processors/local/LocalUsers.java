@@ -1,9 +1,13 @@
 package local;
 
+import global.PasswdTable;
+
 import global.LookupTable;
 import global.MainCf;
 import global.Tables;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * NAME
@@ -11,25 +15,37 @@ import java.nio.file.Path;
  * SYNOPSIS
  *   Path home = users.home("alice")   // null: no such user
  * DESCRIPTION
- *   camel-mta runs unprivileged and does not read /etc/passwd: local_users_maps plays its
- *   part. The key is the user name (lower case, no address extension), the value the home
- *   directory. A relative home resolves against the instance root; an empty value means
- *   {@code var/home/<user>}. The first table in the list that knows the user answers.
+ *   camel-mta runs unprivileged by default and local_users_maps plays the part of the
+ *   password database: the key is the user name (lower case, no address extension), the
+ *   value the home directory. A relative home resolves against the instance root; an empty
+ *   value means {@code var/home/<user>}. The item {@code unix:passwd.byname} (Postfix's
+ *   usual source, also as {@code proxy:unix:passwd.byname}) takes the users and their home
+ *   directories from the system's password database ({@link PasswdTable}). The first table
+ *   in the list that knows the user answers.
  * DIAGNOSTICS
  *   A missing table file is a ConfigException from {@link Tables}.
  */
 final class LocalUsers {
     private final MainCf cf;
-    private final Tables tables;
+    private final List<LookupTable> maps = new ArrayList<>();
 
     LocalUsers(MainCf cf, Tables tables) {
         this.cf = cf;
-        this.tables = tables;
+        for (String item : cf.list("local_users_maps")) {
+            maps.add(tables.table("local_users_maps", item));
+        }
     }
 
     /** The home directory of {@code user}, or null when local_users_maps does not list the user. */
     Path home(String user) {
-        for (LookupTable table : tables.maps("local_users_maps")) {
+        for (LookupTable table : maps) {
+            if (table instanceof PasswdTable passwd) {
+                Path home = passwd.home(user);
+                if (home != null) {
+                    return home;
+                }
+                continue;
+            }
             String value = table.get(user);
             if (value != null) {
                 String dir = value.strip();

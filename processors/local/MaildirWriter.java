@@ -27,18 +27,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *   Throws IOException (no space, permission denied, a file where a directory should be);
  *   the tmp/ file is removed, nothing appears in new/.
  */
-final class MaildirWriter {
+public final class MaildirWriter {
     private static final AtomicLong COUNTER = new AtomicLong();
     private static final long PID = ProcessHandle.current().pid();
 
     private final String hostname;
 
-    MaildirWriter(String hostname) {
+    public MaildirWriter(String hostname) {
         this.hostname = hostname.replace("/", "\\057").replace(":", "\\072");
     }
 
     /** Delivers {@code content} into {@code maildir}; returns the file in new/. */
-    Path deliver(Path maildir, byte[] content) throws IOException {
+    public Path deliver(Path maildir, byte[] content) throws IOException {
         Path tmpDir = Files.createDirectories(maildir.resolve("tmp"));
         Path newDir = Files.createDirectories(maildir.resolve("new"));
         Files.createDirectories(maildir.resolve("cur"));

@@ -10,27 +10,35 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * NAME
  *   MboxWriter - mbox (UNIX-style mailbox file) delivery
  * SYNOPSIS
- *   new MboxWriter().append(home.resolve("Mailbox"), sender, bytes)
+ *   new MboxWriter(List.of("fcntl", "dotlock"), 500, 20, 1000).append(home.resolve("Mailbox"), sender, bytes, limit)
  * DESCRIPTION
- *   Appends one message to an mbox file under an exclusive lock on the file (fcntl-style, via
- *   FileChannel.lock, which other processes such as Dovecot respect; threads of this JVM
- *   also serialise on a lock stripe of the path, as FileChannel.lock is per process): a
+ *   Appends one message to an mbox file under the locks mailbox_delivery_lock (or
+ *   virtual_mailbox_lock) names, Postfix's defaults being {@code fcntl, dotlock}: first the
+ *   dot-lock {@code FILE.lock} ({@link DotLock}; stale after stale_lock_time, retried
+ *   deliver_lock_attempts times deliver_lock_delay apart), then an exclusive lock on the
+ *   file (fcntl-style, via FileChannel.lock, which other processes such as Dovecot respect;
+ *   {@code flock} is taken as the same lock). Threads of this JVM also serialise on a lock
+ *   stripe of the path, as FileChannel.lock is per process. The entry is: a
  *   {@code From sender date} line ({@code MAILER-DAEMON} for the null sender, the date in
  *   asctime form), the message with every line that starts with {@code From } quoted as
  *   {@code >From }, a line end after an unterminated last line, and one blank line. The file
  *   is fsync'ed before the lock is released. The file and its directory are created when
  *   missing.
+ *   A size limit other than 0 (virtual_mailbox_limit) refuses an entry that would make the
+ *   file larger.
  * DIAGNOSTICS
  *   Throws IOException; the file is truncated back to its former size first, so a failed
- *   delivery leaves no partial message behind.
+ *   delivery leaves no partial message behind. Over the size limit: {@link TooLarge}
+ *   ({@code File too large}, a permanent error). A lock that cannot be had: IOException.
  */
-final class MboxWriter {
+public final class MboxWriter {
     private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
     private static final byte[] FROM = "From ".getBytes(StandardCharsets.US_ASCII);
     /** FileChannel.lock is per process: threads of this JVM take one of these first. */
@@ -42,8 +50,40 @@ final class MboxWriter {
         }
     }
 
+    private final boolean fcntl;
+    private final boolean dotlock;
+    private final long staleLockSeconds;
+    private final int lockAttempts;
+    private final long lockDelayMillis;
+
+    /** The file is over its size limit: "File too large" (EFBIG), a permanent error. */
+    public static final class TooLarge extends IOException {
+        public TooLarge(Path file) {
+            super("File too large: " + file);
+        }
+    }
+
+    /** fcntl locking only, as before lock methods were configurable. */
+    public MboxWriter() {
+        this(List.of("fcntl"), 500, 20, 1000);
+    }
+
+    /** {@code lockMethods}: fcntl, flock, dotlock (mailbox_delivery_lock, virtual_mailbox_lock). */
+    public MboxWriter(List<String> lockMethods, long staleLockSeconds, int lockAttempts, long lockDelayMillis) {
+        this.fcntl = lockMethods.contains("fcntl") || lockMethods.contains("flock");
+        this.dotlock = lockMethods.contains("dotlock");
+        this.staleLockSeconds = staleLockSeconds;
+        this.lockAttempts = Math.max(1, lockAttempts);
+        this.lockDelayMillis = lockDelayMillis;
+    }
+
     /** Appends {@code content} (LF line ends) to the mbox {@code file}. */
-    void append(Path file, String sender, byte[] content) throws IOException {
+    public void append(Path file, String sender, byte[] content) throws IOException {
+        append(file, sender, content, 0);
+    }
+
+    /** As {@link #append(Path, String, byte[])}, refusing to grow the file past {@code sizeLimit} (0: no limit). */
+    public void append(Path file, String sender, byte[] content, long sizeLimit) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -51,14 +91,23 @@ final class MboxWriter {
         byte[] entry = entry(sender, content);
         Path key = file.toAbsolutePath().normalize();
         synchronized (STRIPES[Math.floorMod(key.hashCode(), STRIPES.length)]) {
-            appendLocked(file, entry);
+            if (dotlock) {
+                try (DotLock lock = DotLock.acquire(file, staleLockSeconds, lockAttempts, lockDelayMillis)) {
+                    appendLocked(file, entry, sizeLimit);
+                }
+            } else {
+                appendLocked(file, entry, sizeLimit);
+            }
         }
     }
 
-    private static void appendLocked(Path file, byte[] entry) throws IOException {
+    private void appendLocked(Path file, byte[] entry, long sizeLimit) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = ch.lock()) {
+             FileLock lock = fcntl ? ch.lock() : null) {
             long size = ch.size();
+            if (sizeLimit > 0 && size + entry.length > sizeLimit) {
+                throw new TooLarge(file);
+            }
             try {
                 ch.position(size);
                 MaildirWriter.writeFully(ch, entry);
@@ -71,7 +120,7 @@ final class MboxWriter {
     }
 
     /** The From_ line, the quoted message and the blank line that ends an mbox entry. */
-    static byte[] entry(String sender, byte[] content) {
+    public static byte[] entry(String sender, byte[] content) {
         String from = fromLine(sender);
         ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 128);
         out.writeBytes(from.getBytes(StandardCharsets.UTF_8));

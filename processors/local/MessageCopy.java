@@ -24,12 +24,12 @@ import java.util.Set;
  *   {@link #deliveredTo} reads the Delivered-To addresses in the header section for the
  *   forwarding-loop check.
  */
-final class MessageCopy {
+public final class MessageCopy {
     private MessageCopy() {
     }
 
     /** Return-Path and Delivered-To, then the message with LF line ends. */
-    static byte[] forMailbox(String sender, String deliveredTo, byte[] queued) {
+    public static byte[] forMailbox(String sender, String deliveredTo, byte[] queued) {
         String head = "Return-Path: <" + (sender == null ? "" : sender) + ">\n"
                 + "Delivered-To: " + deliveredTo + "\n";
         byte[] h = head.getBytes(StandardCharsets.UTF_8);
@@ -69,7 +69,7 @@ final class MessageCopy {
     }
 
     /** The Delivered-To addresses in the header section, lower-cased, without angle brackets. */
-    static Set<String> deliveredTo(byte[] message) {
+    public static Set<String> deliveredTo(byte[] message) {
         Set<String> out = new HashSet<>();
         String name = null;
         StringBuilder value = new StringBuilder();

@@ -2,6 +2,7 @@ package master;
 
 import bounce.BounceNotice;
 import cleanup.Cleanup;
+import anvil.Anvil;
 import global.ConfigException;
 import global.DeliveryAgent;
 import global.Envelope;
@@ -34,6 +35,7 @@ import qmgr.BuiltinAgents;
 import qmgr.Deferral;
 import qmgr.DeliveryDriver;
 import qmgr.DeliveryStatus;
+import qmgr.DestinationScheduler;
 import qmgr.QmgrBounce;
 import qmgr.QmgrResolve;
 import routes.BounceRoute;
@@ -87,6 +89,8 @@ public final class MtaServer implements AutoCloseable {
     private final Map<String, Object> beans = new java.util.LinkedHashMap<>();
     private final List<ExecutorService> pools = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** master.cf delivery services by name, for local(8)'s mailbox_transport and fallback_transport. */
+    private final Map<String, DeliveryAgent> agents = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path queueDirectory;
     private EmbeddedBroker broker;
     private MailQueues queues;
@@ -97,6 +101,10 @@ public final class MtaServer implements AutoCloseable {
     private MailMetrics metrics;
     private MetricsServer metricsServer;
     private final UserRoutes userRoutes;
+    /** qmgr's per-destination concurrency and dead-destination state, shared by every delivery route. */
+    private DestinationScheduler scheduler;
+    /** anvil(8): client connection and rate counts, shared by every smtpd service. */
+    private Anvil anvil;
 
     public MtaServer(Path configDir, boolean foreground) {
         this.cf = MainCf.load(configDir);
@@ -139,13 +147,14 @@ public final class MtaServer implements AutoCloseable {
         }
         for (String p : List.of("smtpd_recipient_limit", "qmgr_message_active_limit", "default_process_limit",
                 "smtpd_soft_error_limit", "smtpd_hard_error_limit", "line_length_limit",
-                "virtual_alias_recursion_limit", "virtual_alias_expansion_limit", "default_destination_concurrency_limit")) {
+                "virtual_alias_recursion_limit", "virtual_alias_expansion_limit", "default_destination_concurrency_limit",
+                "initial_destination_concurrency", "default_destination_recipient_limit")) {
             cf.integer(p);
         }
         for (String p : List.of("smtpd_timeout", "queue_run_delay", "minimal_backoff_time", "maximal_backoff_time",
                 "maximal_queue_lifetime", "bounce_queue_lifetime", "smtpd_error_sleep_time", "smtp_connect_timeout",
                 "smtp_helo_timeout", "smtp_mail_timeout", "smtp_rcpt_timeout", "smtp_data_init_timeout",
-                "smtp_data_xfer_timeout", "smtp_data_done_timeout", "smtp_quit_timeout")) {
+                "smtp_data_xfer_timeout", "smtp_data_done_timeout", "smtp_quit_timeout", "delay_warning_time")) {
             cf.seconds(p);
         }
         cf.bool("append_dot_mydomain");
@@ -161,6 +170,8 @@ public final class MtaServer implements AutoCloseable {
     }
 
     private void build() {
+        scheduler = new DestinationScheduler(cf);
+        anvil = Anvil.of(cf);
         boolean events = !cf.get("delivery_events_topic").isBlank();
         Set<String> transports = new LinkedHashSet<>(List.of("error", "retry"));
         int smtpdCount = 0;
@@ -176,7 +187,7 @@ public final class MtaServer implements AutoCloseable {
                     ExecutorService writers = Executors.newFixedThreadPool(Math.min(Math.max(s.maxproc(), 4), 512), daemon("cleanup-" + s.name()));
                     pools.add(writers);
                     String bean = "smtpd" + (smtpdCount++);
-                    beans.put(bean, new SmtpdInitializer(settings, writers));
+                    beans.put(bean, new SmtpdInitializer(settings, writers, anvil));
                     routes.add(new SmtpdRoute(s.name(), s.host(), s.port(), bean, camelUri(scf, "smtpd_proxy_filter"), new MailHeaders()));
                 }
                 // Postfix's postdrop wakes pickup at once; here pickup polls maildrop/ every second
@@ -185,13 +196,14 @@ public final class MtaServer implements AutoCloseable {
                 case "smtp" -> delivery(s, program, closing(new SmtpAgent(scf)), s.maxproc(), transports, events);
                 case "lmtp" -> delivery(s, program, closing(SmtpAgent.lmtp(scf)), s.maxproc(), transports, events);
                 case "pipe" -> delivery(s, program, new PipeAgent(scf, s), s.maxproc(), transports, events);
-                case "local" -> delivery(s, program, new LocalAgent(scf, tables, this::forward), s.maxproc(), transports, events);
+                case "local" -> delivery(s, program, new LocalAgent(scf, tables, this::forward, agents::get), s.maxproc(), transports, events);
+                case "virtual" -> delivery(s, program, new virtual.VirtualAgent(scf, tables), s.maxproc(), transports, events);
                 case "camel" -> delivery(s, program, new CamelTransportAgent(() -> camel, () -> producer), s.maxproc(), transports, events);
                 // error(8) bounces; the same daemon under the service name "retry" defers, as in Postfix
                 case "error" -> delivery(s, program, s.name().equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR,
                         Math.min(s.maxproc(), 4), transports, events);
                 case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
-                     "tlsmgr", "flush", "verify", "discard", "virtual", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
+                     "tlsmgr", "flush", "verify", "discard", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
                     // built in below, or part of a later version: accepted so Postfix's master.cf loads
                 }
                 default -> throw new ConfigException(master.file() + ", line " + s.line() + ": unknown command '" + s.command() + "'");
@@ -201,7 +213,7 @@ public final class MtaServer implements AutoCloseable {
         for (String builtin : List.of("error", "retry")) {
             if (master.services().stream().noneMatch(s -> s.name().equals(builtin))) {
                 DeliveryAgent agent = builtin.equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR;
-                routes.add(new DeliveryRoute(builtin, 2, new DeliveryDriver(cf.get("syslog_name") + "/" + builtin, agent), events));
+                routes.add(new DeliveryRoute(builtin, 2, new DeliveryDriver(cf.get("syslog_name") + "/" + builtin, agent, scheduler), events));
             }
         }
         if (master.byCommand("cleanup").isEmpty()) {
@@ -209,10 +221,10 @@ public final class MtaServer implements AutoCloseable {
         }
         int qmgrConsumers = master.byCommand("qmgr").stream().mapToInt(MasterCf.Service::maxproc).findFirst().orElse(1);
         long activeLimit = cf.integer("qmgr_message_active_limit");
-        QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports);
+        QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports, scheduler);
         routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> queueSize("active"), activeLimit),
                 resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf),
-                camelUri(cf, "content_filter"), new MailHeaders(), new ContentFilterResult()));
+                camelUri(cf, "content_filter"), new MailHeaders(), new ContentFilterResult(), cf));
         String submissionQueue = cf.get("jms_submission_queue").strip();
         if (!submissionQueue.isEmpty()) {
             routes.add(new SubmissionRoute(submissionQueue, 2, new JmsSubmission(cf.size("message_size_limit"))));
@@ -229,7 +241,8 @@ public final class MtaServer implements AutoCloseable {
     /** A delivery service of master.cf: its transport name, and a route consuming its entries of `active`. */
     private void delivery(MasterCf.Service s, String program, DeliveryAgent agent, int maxproc, Set<String> transports, boolean events) {
         transports.add(s.name());
-        routes.add(new DeliveryRoute(s.name(), Math.max(1, maxproc), new DeliveryDriver(program, agent), events));
+        agents.put(s.name(), agent);
+        routes.add(new DeliveryRoute(s.name(), Math.max(1, maxproc), new DeliveryDriver(program, agent, scheduler), events));
     }
 
     /** An agent that holds connections: closed when the instance stops. */

@@ -18,6 +18,7 @@ import java.util.Map;
  *   attempt, remembers the first deferral, and schedules the entry with Artemis's scheduled
  *   delivery ({@code _AMQ_SCHED_DELIVERY}): minimal_backoff_time after the first attempt,
  *   doubling each time up to maximal_backoff_time. {@code postqueue -f} makes it due now.
+ *   The delay-notice mark ({@link DelayWarning#SENT}) stays with the entry.
  */
 public final class Deferral implements Processor {
     public static final String SCHEDULED_DELIVERY = "_AMQ_SCHED_DELIVERY";
@@ -33,6 +34,7 @@ public final class Deferral implements Processor {
     @Override
     public void process(Exchange exchange) {
         Envelope env = Envelope.fromHeaders(exchange.getIn().getHeaders());
+        boolean warned = DelayWarning.alreadySent(exchange);
         long now = System.currentTimeMillis();
         env.recipients = env.recipients.stream().filter(r -> r.status() == Recipient.Status.DEFERRED).toList();
         env.attempts++;
@@ -43,6 +45,9 @@ public final class Deferral implements Processor {
         env.nexthop = "";
         Map<String, Object> headers = env.toHeaders();
         headers.put(SCHEDULED_DELIVERY, now + backoff(env.attempts));
+        if (warned) {
+            headers.put(DelayWarning.SENT, Boolean.TRUE);
+        }
         exchange.getIn().setHeaders(headers);
     }
 

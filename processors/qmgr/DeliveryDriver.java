@@ -15,31 +15,82 @@ import java.util.Locale;
  * NAME
  *   DeliveryDriver - runs one delivery agent on one active entry and logs the outcome
  * SYNOPSIS
- *   from("jms:queue:active?selector=transport='smtp'").process(new DeliveryDriver("smtp", program, agent))
+ *   from("jms:queue:active?selector=transport='smtp'").process(new DeliveryDriver(program, agent, scheduler))
+ *       .choice().when(exchangeProperty(DeliveryDriver.POSTPONED).isNotNull()).to("jms:queue:active")
  * DESCRIPTION
- *   Builds the {@link DeliveryRequest} from the entry (envelope headers, message bytes,
- *   transport, next hop, the recipients still pending), calls the agent, and writes one
- *   Postfix status line per recipient under the agent's program name:
+ *   First asks the instance's {@link DestinationScheduler} for a slot at the entry's
+ *   destination (per-destination concurrency, slow start, dead destinations):
+ *   BUSY (the destination's window is full): the entry is not delivered and not counted as an
+ *   attempt; the driver sets {@link #POSTPONED} and schedules the entry
+ *   ({@code _AMQ_SCHED_DELIVERY}) {@link #POSTPONE_MILLIS} from now, and the route puts it back
+ *   into `active` in the same transaction. The consumer thread is free at once for other
+ *   destinations' mail; the entry goes behind what is queued now.
+ *   SUSPENDED (the destination is dead): every pending recipient is deferred without a
+ *   connection, {@code delivery temporarily suspended: REASON} with the failure's status code.
+ *   DELIVER: builds the {@link DeliveryRequest} from the entry (envelope headers, message
+ *   bytes, transport, next hop, the recipients still pending), calls the agent, and returns
+ *   the slot with the outcome as feedback.
+ *   Then writes one Postfix status line per recipient under the agent's program name:
  *   {@code ID: to=<r>, orig_to=<o>, relay=..., delay=..., delays=a/b/c/d, dsn=X.Y.Z,
  *   status=sent|deferred|bounced (reason)}. The recipients' outcomes go back into the
  *   envelope headers for {@link DeliveryStatus}.
  * DIAGNOSTICS
  *   An exception from the agent defers every recipient it left pending, with the exception
  *   text as the reason ({@code 4.3.0}); it is not rethrown, so the entry moves on to
- *   `deferred` instead of being redelivered in a loop.
+ *   `deferred` instead of being redelivered in a loop. The slot is returned in every case.
  */
 public final class DeliveryDriver implements Processor {
+    /** Exchange property set when the entry goes back to `active` for lack of a slot. */
+    public static final String POSTPONED = "qmgr.postponed";
+    /** How much later a postponed entry is offered again. */
+    public static final long POSTPONE_MILLIS = 500;
+
     private final String program;
     private final DeliveryAgent agent;
+    private final DestinationScheduler scheduler;
 
-    public DeliveryDriver(String program, DeliveryAgent agent) {
+    public DeliveryDriver(String program, DeliveryAgent agent, DestinationScheduler scheduler) {
         this.program = program;
         this.agent = agent;
+        this.scheduler = scheduler;
     }
 
     @Override
     public void process(Exchange exchange) {
         Envelope env = CorruptEntry.envelope(exchange);
+        DestinationScheduler.Admission admission = scheduler.admit(env);
+        switch (admission.verdict()) {
+            case BUSY -> postpone(exchange);
+            case SUSPENDED -> deliver(exchange, env, suspended(admission));
+            default -> {
+                List<Recipient> pending = List.of();
+                try {
+                    pending = deliver(exchange, env, agent);
+                } finally {
+                    admission.finished(pending);
+                }
+            }
+        }
+    }
+
+    private static void postpone(Exchange exchange) {
+        exchange.setProperty(POSTPONED, Boolean.TRUE);
+        exchange.getIn().setHeader(Deferral.SCHEDULED_DELIVERY, System.currentTimeMillis() + POSTPONE_MILLIS);
+    }
+
+    /** The agent for a dead destination: defers everything, tries nothing. */
+    private static DeliveryAgent suspended(DestinationScheduler.Admission dead) {
+        String dsn = dead.dsn().startsWith("4.") ? dead.dsn() : "4.4.1";
+        String reason = "delivery temporarily suspended: " + dead.reason();
+        return request -> {
+            for (Recipient r : request.recipients) {
+                r.defer(dsn, reason, "none");
+            }
+        };
+    }
+
+    /** Runs the agent on the pending recipients, logs their status lines; returns them. */
+    private List<Recipient> deliver(Exchange exchange, Envelope env, DeliveryAgent agent) {
         byte[] message = exchange.getIn().getBody(byte[].class);
         List<Recipient> pending = env.recipients.stream().filter(r -> !r.isDone()).toList();
         for (Recipient r : pending) {
@@ -65,6 +116,7 @@ public final class DeliveryDriver implements Processor {
             MailLog.info(program, statusLine(env, request, r, end));
         }
         exchange.getIn().getHeaders().put(Envelope.RECIPIENTS, Envelope.encodeRecipients(env.recipients));
+        return pending;
     }
 
     static String statusLine(Envelope env, DeliveryRequest request, Recipient r, long end) {

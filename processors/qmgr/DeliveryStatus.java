@@ -19,7 +19,9 @@ import java.util.List;
  *   Reads the recipients' outcomes and sets exchange properties for the next steps:
  *   {@link #BOUNCE} the failed recipients that get a non-delivery notice (not for the null
  *   sender, not with NOTIFY=NEVER or a NOTIFY without FAILURE), {@link #SUCCESS} the
- *   delivered ones that asked for NOTIFY=SUCCESS, {@link #DEFER} true when recipients remain.
+ *   delivered ones that asked for NOTIFY=SUCCESS, {@link #DEFER} true when recipients remain,
+ *   {@link #DELAY} the deferred recipients of a message that waited past delay_warning_time
+ *   (once per entry, see {@link DelayWarning}).
  *   Deferred recipients of a message older than maximal_queue_lifetime (bounce_queue_lifetime
  *   for the null sender) are bounced instead, and {@code status=expired, returned to sender}
  *   is logged. When a message has no recipients left it logs {@code ID: removed}.
@@ -28,14 +30,17 @@ public final class DeliveryStatus implements Processor {
     public static final String BOUNCE = "qmgr.bounce";
     public static final String SUCCESS = "qmgr.success";
     public static final String DEFER = "qmgr.defer";
+    public static final String DELAY = "qmgr.delay";
 
     private final long maximalQueueLifetimeMillis;
     private final long bounceQueueLifetimeMillis;
     private final PartTracker parts = new PartTracker();
+    private final DelayWarning delayWarning;
 
     public DeliveryStatus(MainCf cf) {
         this.maximalQueueLifetimeMillis = cf.seconds("maximal_queue_lifetime") * 1000;
         this.bounceQueueLifetimeMillis = cf.seconds("bounce_queue_lifetime") * 1000;
+        this.delayWarning = new DelayWarning(cf);
     }
 
     @Override
@@ -81,6 +86,10 @@ public final class DeliveryStatus implements Processor {
         }
         if (deferred) {
             exchange.setProperty(DEFER, Boolean.TRUE);
+            List<Recipient> delayed = delayWarning.due(exchange, env);
+            if (!delayed.isEmpty()) {
+                exchange.setProperty(DELAY, delayed);
+            }
         }
         Object p = exchange.getIn().getHeader(ActiveEntry.PARTS);
         int n = p == null ? 1 : Integer.parseInt(p.toString());

@@ -23,16 +23,33 @@ import java.util.List;
  *   cleanup into `incoming` like any new mail, inside the transaction that finishes the
  *   original's delivery attempt: the original is not dequeued unless its notice is queued.
  *   Logs Postfix's {@code ID: sender non-delivery notification: NEWID}.
+ *   {@link #postmasterCopy} builds the same notice for the postmaster instead, addressed to
+ *   the address in a main.cf parameter (delay_notice_recipient) and sent only when
+ *   notify_classes lists its class (delay); it logs {@code ID: postmaster delay notification: NEWID}.
  */
 public final class QmgrBounce implements Processor {
     private final MainCf cf;
     private final BounceNotice.Kind kind;
     private final String property;
+    private final String recipientParameter;
+    private final String notifyClass;
 
     public QmgrBounce(MainCf cf, BounceNotice.Kind kind, String property) {
+        this(cf, kind, property, null, null);
+    }
+
+    private QmgrBounce(MainCf cf, BounceNotice.Kind kind, String property, String recipientParameter, String notifyClass) {
         this.cf = cf;
         this.kind = kind;
         this.property = property;
+        this.recipientParameter = recipientParameter;
+        this.notifyClass = notifyClass;
+    }
+
+    /** The postmaster's copy: to the address in {@code recipientParameter}, when notify_classes has {@code notifyClass}. */
+    public static QmgrBounce postmasterCopy(MainCf cf, BounceNotice.Kind kind, String property, String recipientParameter,
+                                            String notifyClass) {
+        return new QmgrBounce(cf, kind, property, recipientParameter, notifyClass);
     }
 
     @Override
@@ -41,19 +58,38 @@ public final class QmgrBounce implements Processor {
         Envelope original = Envelope.fromHeaders(exchange.getIn().getHeaders());
         List<Recipient> recipients = exchange.getProperty(property, List.class);
         byte[] message = exchange.getIn().getBody(byte[].class);
-        byte[] notice = BounceNotice.build(cf, original, message, recipients, kind);
-        Envelope envelope = BounceNotice.envelopeFor(cf, original);
+        byte[] notice;
+        Envelope envelope;
+        if (recipientParameter == null) {
+            notice = BounceNotice.build(cf, original, message, recipients, kind);
+            envelope = BounceNotice.envelopeFor(cf, original);
+        } else {
+            String to = postmaster();
+            notice = BounceNotice.build(cf, original, message, recipients, kind, to);
+            envelope = BounceNotice.envelopeFor(cf, original, to);
+        }
         envelope.size = notice.length;
-        String what = kind == BounceNotice.Kind.FAILED ? "sender non-delivery notification"
-                : kind == BounceNotice.Kind.DELAYED ? "sender delay notification" : "sender delivery status notification";
-        MailLog.info("bounce", original.queueId + ": " + what + ": " + envelope.queueId);
+        String what = kind == BounceNotice.Kind.FAILED ? "non-delivery notification"
+                : kind == BounceNotice.Kind.DELAYED ? "delay notification" : "delivery status notification";
+        String who = recipientParameter == null ? "sender " : "postmaster ";
+        MailLog.info("bounce", original.queueId + ": " + who + what + ": " + envelope.queueId);
         exchange.getIn().setHeaders(envelope.toHeaders());
         exchange.getIn().setBody(notice);
     }
 
     /** True when the original's sender should get a notice at all (no loops of bounces). */
     public boolean wanted(Exchange exchange) {
-        return exchange.getProperty(property) != null
-                && BounceNotice.shouldNotify(cf, Envelope.fromHeaders(exchange.getIn().getHeaders()));
+        if (exchange.getProperty(property) == null) {
+            return false;
+        }
+        if (notifyClass != null) {
+            return cf.list("notify_classes").stream().anyMatch(c -> c.equalsIgnoreCase(notifyClass));
+        }
+        return BounceNotice.shouldNotify(cf, Envelope.fromHeaders(exchange.getIn().getHeaders()));
+    }
+
+    private String postmaster() {
+        String to = cf.get(recipientParameter).strip();
+        return to.isEmpty() ? "postmaster" : to;
     }
 }

@@ -22,9 +22,12 @@ import java.util.Set;
  * DESCRIPTION
  *   Logs {@code ID: from=<sender>, size=N, nrcpt=N (queue active)}, resolves every recipient
  *   still pending with trivial-rewrite (transport and next hop), and groups the recipients by
- *   destination. The body becomes a list of {@link ActiveEntry}, one per destination; the
- *   route sends each to `active` in the same transaction that consumed the message, so a
- *   message is in incoming or in active, never in neither. A transport that master.cf does not
+ *   destination. A destination with more recipients than its transport's
+ *   destination_recipient_limit (default_destination_recipient_limit, 50; 0: no limit) gets
+ *   several entries of at most that many recipients each. The body becomes a list of
+ *   {@link ActiveEntry}; the delay-notice mark ({@link DelayWarning#SENT}) of a deferred
+ *   entry goes with each. The route sends each entry to `active` in the same transaction
+ *   that consumed the message, so a message is in incoming or in active, never in neither. A transport that master.cf does not
  *   define gets the built-in {@code retry} agent (deferred: mail transport unavailable).
  * DIAGNOSTICS
  *   An unreadable envelope throws {@link CorruptEntry}: the route logs it and moves the entry
@@ -34,10 +37,12 @@ import java.util.Set;
 public final class QmgrResolve implements Processor {
     private final TrivialRewrite trivialRewrite;
     private final Set<String> transports;
+    private final DestinationScheduler scheduler;
 
-    public QmgrResolve(TrivialRewrite trivialRewrite, Set<String> transports) {
+    public QmgrResolve(TrivialRewrite trivialRewrite, Set<String> transports, DestinationScheduler scheduler) {
         this.trivialRewrite = trivialRewrite;
         this.transports = transports;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -55,16 +60,36 @@ public final class QmgrResolve implements Processor {
             destinations.putIfAbsent(where.destination(), where);
             byDestination.computeIfAbsent(where.destination(), k -> new ArrayList<>()).add(r);
         }
-        List<ActiveEntry> entries = new ArrayList<>();
+        boolean warned = DelayWarning.alreadySent(exchange);
+        List<Envelope> parts = new ArrayList<>();
         for (Map.Entry<String, List<Recipient>> e : byDestination.entrySet()) {
-            Envelope part = env.copy();
             Resolved where = destinations.get(e.getKey());
-            part.transport = where.transport();
-            part.nexthop = where.nexthop();
-            part.recipients = e.getValue();
-            entries.add(new ActiveEntry(part, message, byDestination.size()));
+            int limit = scheduler.params(where.transport()).recipientLimit();
+            for (List<Recipient> chunk : chunks(e.getValue(), limit)) {
+                Envelope part = env.copy();
+                part.transport = where.transport();
+                part.nexthop = where.nexthop();
+                part.recipients = chunk;
+                parts.add(part);
+            }
+        }
+        List<ActiveEntry> entries = new ArrayList<>();
+        for (Envelope part : parts) {
+            entries.add(new ActiveEntry(part, message, parts.size(), warned));
         }
         exchange.getIn().setBody(entries);
+    }
+
+    /** The recipients in groups of at most {@code limit} (0: one group). */
+    static List<List<Recipient>> chunks(List<Recipient> recipients, int limit) {
+        if (limit <= 0 || recipients.size() <= limit) {
+            return List.of(recipients);
+        }
+        List<List<Recipient>> out = new ArrayList<>();
+        for (int i = 0; i < recipients.size(); i += limit) {
+            out.add(new ArrayList<>(recipients.subList(i, Math.min(recipients.size(), i + limit))));
+        }
+        return out;
     }
 
     private Resolved resolve(String address) {
@@ -80,6 +105,9 @@ public final class QmgrResolve implements Processor {
         ActiveEntry entry = exchange.getIn().getBody(ActiveEntry.class);
         Map<String, Object> headers = entry.envelope().toHeaders();
         headers.put(ActiveEntry.PARTS, entry.parts());
+        if (entry.delayWarned()) {
+            headers.put(DelayWarning.SENT, Boolean.TRUE);
+        }
         exchange.getIn().setHeaders(headers);
         exchange.getIn().setBody(entry.message());
     }

@@ -17,7 +17,8 @@ import java.util.Map;
  */
 public record AddressArgument(String address, Map<String, String> params) {
     private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
-    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("[A-Za-z0-9_\\-.]+");
+    /** LDH labels, or U-labels (non-ASCII, RFC 6531 SMTPUTF8; whether they may be used is the caller's check). */
+    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("[A-Za-z0-9_\\-.\\x{80}-\\x{10FFFF}]+");
 
     public static AddressArgument parse(String arg) {
         String s = arg.strip();
@@ -71,6 +72,16 @@ public record AddressArgument(String address, Map<String, String> params) {
     /** {@code "john doe"@example.com} keeps its quotes only where needed; plain stays plain. */
     private static String unquote(String a) {
         return a;
+    }
+
+    /** True when the address has a non-ASCII character (a UTF-8 address: needs SMTPUTF8). */
+    public static boolean isUnicode(String a) {
+        for (int i = 0; i < a.length(); i++) {
+            if (a.charAt(i) >= 0x80) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Syntax check of a mailbox: local@domain, or a bare local part; no controls or spaces outside quotes. */

@@ -49,6 +49,10 @@ final class AuthCommand implements SmtpCommand {
         if (args[0].isEmpty() || args.length > 2) {
             return Reply.of(501, "5.5.4 Syntax: AUTH mechanism");
         }
+        Reply limited = ClientLimits.atAuth(s); // anvil: smtpd_client_auth_rate_limit
+        if (limited != null) {
+            return limited;
+        }
         SaslMechanism mechanism = SaslMechanism.forName(args[0]);
         if (mechanism == null) {
             return failed(s, printable(args[0]), null, "Invalid authentication mechanism");

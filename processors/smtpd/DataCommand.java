@@ -8,7 +8,7 @@ package smtpd;
  *   (see {@link DataBuffer}) and answers 354 unless smtpd_data_restrictions refuse. The
  *   content ends only at CRLF.CRLF.
  * DIAGNOSTICS
- *   As Postfix: 503 5.5.1 need RCPT command outside a transaction, 554 5.5.1 no valid
+ *   As Postfix: 503 5.5.1 need RCPT command outside a transaction, 503 5.5.1 DATA after BDAT, 554 5.5.1 no valid
  *   recipients when every RCPT was refused; 501 5.5.4 with an argument.
  */
 final class DataCommand implements SmtpCommand {
@@ -19,6 +19,9 @@ final class DataCommand implements SmtpCommand {
         }
         if (!s.inTransaction()) {
             return Reply.of(503, "5.5.1 Error: need RCPT command");
+        }
+        if (s.bdat) {
+            return Reply.of(503, "5.5.1 Error: DATA after BDAT");
         }
         if (s.recipients.isEmpty()) {
             return Reply.of(554, "5.5.1 Error: no valid recipients");

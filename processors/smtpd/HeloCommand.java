@@ -8,7 +8,9 @@ package smtpd;
  *   this server honours: PIPELINING, SIZE (message_size_limit), VRFY (unless
  *   disable_vrfy_command), STARTTLS (smtpd_tls_security_level may
  *   or encrypt, until TLS is active), AUTH PLAIN LOGIN (smtpd_sasl_auth_enable, and with
- *   smtpd_tls_auth_only only inside TLS), ENHANCEDSTATUSCODES, 8BITMIME, DSN. HELO gets a one-line 250.
+ *   smtpd_tls_auth_only only inside TLS), ENHANCEDSTATUSCODES, 8BITMIME, DSN, SMTPUTF8
+ *   (smtputf8_enable), CHUNKING (BDAT), in Postfix's order, minus smtpd_discard_ehlo_keywords
+ *   for SMTPUTF8 and CHUNKING. HELO gets a one-line 250.
  *   With smtpd_delay_reject = no, smtpd_helo_restrictions run here (else at RCPT).
  * DIAGNOSTICS
  *   {@code 501 Syntax: EHLO hostname} without an argument; a refusal of smtpd_helo_restrictions.
@@ -49,6 +51,12 @@ final class HeloCommand implements SmtpCommand {
         sb.append("\nENHANCEDSTATUSCODES");
         sb.append("\n8BITMIME");
         sb.append("\nDSN");
+        if (s.settings.smtputf8Enable && !s.settings.discardEhloKeywords.contains("smtputf8")) {
+            sb.append("\nSMTPUTF8");
+        }
+        if (BdatCommand.offered(s.settings)) {
+            sb.append("\nCHUNKING");
+        }
         return Reply.of(250, sb.toString());
     }
 }

@@ -4,20 +4,23 @@ import java.util.Map;
 
 /**
  * NAME
- *   MailCommand - MAIL FROM:&lt;sender&gt; [SIZE=n] [BODY=7BIT|8BITMIME] [RET=FULL|HDRS] [ENVID=x]
+ *   MailCommand - MAIL FROM:&lt;sender&gt; [SIZE=n] [BODY=7BIT|8BITMIME] [RET=FULL|HDRS] [ENVID=x] [SMTPUTF8]
  * DESCRIPTION
  *   Starts a transaction after HELO/EHLO. The sender is rewritten later, in cleanup; here it is
  *   only checked for syntax. A declared SIZE above message_size_limit is refused at once
  *   (RFC 1870). RET and ENVID are kept for the DSN (RFC 3461). With smtpd_delay_reject = no,
- *   smtpd_sender_restrictions run here (else at RCPT).
+ *   smtpd_sender_restrictions run here (else at RCPT). HELO/EHLO first only with
+ *   smtpd_helo_required = yes (Postfix's default is no). SMTPUTF8 (with smtputf8_enable)
+ *   marks the transaction as RFC 6531 mail; with strict_smtputf8 = yes a UTF-8 address needs it.
  * DIAGNOSTICS
- *   503 5.5.1 without HELO or inside a transaction; 501 5.5.4 syntax; 501 5.1.7 bad address;
+ *   503 5.5.1 without HELO (smtpd_helo_required) or inside a transaction;
+ *   553 5.6.7 Must declare SMTPUTF8 to send unicode address (strict_smtputf8); 501 5.5.4 syntax; 501 5.1.7 bad address;
  *   552 5.3.4 too big; 555 5.5.4 an unsupported parameter.
  */
 final class MailCommand implements SmtpCommand {
     @Override
     public Reply handle(SmtpSession s, String arg) {
-        if (s.heloName == null) {
+        if (s.heloName == null && s.settings.heloRequired) {
             return Reply.of(503, "5.5.1 Error: send HELO/EHLO first");
         }
         if (s.inTransaction()) {
@@ -35,6 +38,7 @@ final class MailCommand implements SmtpCommand {
         }
         String ret = "";
         String envid = "";
+        boolean smtputf8 = false;
         for (Map.Entry<String, String> p : a.params().entrySet()) {
             switch (p.getKey()) {
                 case "SIZE":
@@ -63,17 +67,34 @@ final class MailCommand implements SmtpCommand {
                     break;
                 case "AUTH":
                     break;
+                case "SMTPUTF8":
+                    if (!s.settings.smtputf8Enable || !p.getValue().isEmpty()) {
+                        return Reply.of(555, "5.5.4 Unsupported option: " + p.getKey() + (p.getValue().isEmpty() ? "" : "=" + p.getValue()));
+                    }
+                    smtputf8 = true;
+                    break;
                 default:
                     return Reply.of(555, "5.5.4 Unsupported option: " + p.getKey());
             }
         }
-        Reply refused = s.settings.restrictions.atMail(s, a.address());
+        if (s.settings.strictSmtputf8 && !smtputf8 && AddressArgument.isUnicode(a.address())) {
+            return Reply.of(553, "5.6.7 Must declare SMTPUTF8 to send unicode address");
+        }
+        Reply refused = ClientLimits.atMail(s); // anvil: smtpd_client_message_rate_limit
+        if (refused != null) {
+            return refused;
+        }
+        refused = s.settings.restrictions.atMail(s, a.address());
+        if (refused == null) {
+            refused = UnlistedSenderCheck.atMail(s, a.address()); // smtpd_reject_unlisted_sender
+        }
         if (refused != null) {
             return refused;
         }
         s.sender = a.address();
         s.ret = ret;
         s.envid = envid;
+        s.smtputf8 = smtputf8;
         return Reply.of(250, "2.1.0 Ok");
     }
 }

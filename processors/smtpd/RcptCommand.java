@@ -16,7 +16,8 @@ import java.util.Map;
  *   parameters; the first one assigns the queue id. Rejections are logged as Postfix's
  *   {@code NOQUEUE: reject: RCPT from ...} lines.
  * DIAGNOSTICS
- *   503 5.5.1 need MAIL; 501 5.5.4 syntax; 501 5.1.3 bad address; 452 4.5.3 too many
+ *   503 5.5.1 need MAIL; 501 5.5.4 syntax; 501 5.1.3 bad address; 553 5.6.7 a UTF-8 address
+ *   without SMTPUTF8 on MAIL (strict_smtputf8); 452 4.5.3 too many
  *   recipients; 554 5.7.1 relay access denied; 550 5.1.1 user unknown; 555 5.5.4 bad option.
  */
 final class RcptCommand implements SmtpCommand {
@@ -35,6 +36,9 @@ final class RcptCommand implements SmtpCommand {
         String given = a.address();
         if (given.isEmpty() || !AddressArgument.isValidMailbox(given)) {
             return Reply.of(501, "5.1.3 Bad recipient address syntax");
+        }
+        if (s.settings.strictSmtputf8 && !s.smtputf8 && AddressArgument.isUnicode(given)) {
+            return Reply.of(553, "5.6.7 Must declare SMTPUTF8 to send unicode address");
         }
         String notify = "";
         String orcpt = "";
@@ -59,9 +63,16 @@ final class RcptCommand implements SmtpCommand {
         if (s.recipients.size() >= s.settings.recipientLimit) {
             return Reply.of(452, "4.5.3 Error: too many recipients");
         }
+        Reply limited = ClientLimits.atRcpt(s); // anvil: smtpd_client_recipient_rate_limit
+        if (limited != null) {
+            return limited;
+        }
         TrivialRewrite tr = s.settings.trivialRewrite;
         String address = tr.rewrite(given);
-        Reply reject = s.settings.restrictions.atRcpt(s, given, address);
+        Reply reject = UnlistedSenderCheck.atRcpt(s, given); // smtpd_reject_unlisted_sender
+        if (reject == null) {
+            reject = s.settings.restrictions.atRcpt(s, given, address);
+        }
         if (reject != null) {
             return reject;
         }

@@ -7,7 +7,9 @@ package smtpd;
  *   Renders RFC 5321 replies ({@code 250-first}, {@code 250 last}) with the RFC 3463 enhanced
  *   status code on every line when there is one. {@code close} asks the server to disconnect
  *   after sending it (421, 221, too many errors). A Reply with code 0 means "no reply yet"
- *   (DATA content, or a message being queued).
+ *   (DATA content, or a message being queued). Control characters in the text (client input
+ *   echoed back) go out as '?', so a reply is always one line per '\n' and never carries a
+ *   CR or other control octet of the client's.
  */
 public record Reply(int code, String text, boolean close) {
     public static final Reply NONE = new Reply(0, "", false);
@@ -33,9 +35,23 @@ public record Reply(int code, String text, boolean close) {
         String[] lines = text.split("\n", -1);
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines.length; i++) {
-            sb.append(code).append(i < lines.length - 1 ? '-' : ' ').append(lines[i]).append("\r\n");
+            sb.append(code).append(i < lines.length - 1 ? '-' : ' ').append(printable(lines[i])).append("\r\n");
         }
         return sb.toString();
+    }
+
+    private static String printable(String line) {
+        StringBuilder sb = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                if (sb == null) {
+                    sb = new StringBuilder(line);
+                }
+                sb.setCharAt(i, '?');
+            }
+        }
+        return sb == null ? line : sb.toString();
     }
 
     @Override

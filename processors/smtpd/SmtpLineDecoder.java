@@ -18,6 +18,10 @@ import java.util.List;
  *   only a real {@code CRLF.CRLF} does, so SMTP smuggling with {@code LF.LF} or
  *   {@code LF.CRLF} cannot split one message into two here or at the next hop. Very long
  *   content lines come out in pieces (never mistaken for the final dot).
+ *   In chunk mode ({@link #chunkMode}, after a BDAT command) exactly the announced number of
+ *   octets comes out as {@link Chunk} pieces, whatever they contain: no line splitting, no
+ *   dot handling; the last piece says so, and the decoder is back in command mode for the
+ *   byte after it (a pipelined command or the next BDAT).
  *   While paused ({@link #pause}: a message is being queued, an error reply is delayed) nothing
  *   is split and no more input is asked for, so the lines that follow a pipelined DATA are
  *   split as content, not as commands, once {@link #resume} lets them through.
@@ -38,7 +42,15 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /** A piece of a BDAT chunk, {@code end} on the piece with the chunk's last octet. */
+    public record Chunk(byte[] bytes, boolean end) {
+        /** What {@code BDAT 0} delivers: no bytes, the end of the chunk. */
+        public static final Chunk EMPTY = new Chunk(new byte[0], true);
+    }
+
     private final int lineLimit;
+    /** Octets of the current BDAT chunk still to come; 0 outside chunk mode. */
+    private long chunkRemaining;
     private volatile boolean content;
     private boolean discarding;
     private boolean midLine;
@@ -54,6 +66,20 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         content = on;
         midLine = false;
         afterCrlf = true;
+    }
+
+    /**
+     * The next {@code size} octets (1 or more) are a BDAT chunk; called on the channel's event
+     * loop right after the BDAT command line came out, before the next byte is decoded.
+     */
+    public void chunkMode(long size) {
+        chunkRemaining = size;
+    }
+
+    /** Bytes received but not decoded yet (pipelined input waiting); public for the handler's pipelining checks. */
+    @Override
+    public int actualReadableBytes() {
+        return super.actualReadableBytes();
     }
 
     /** Holds input back, undecoded, until {@link #resume}; called on the channel's event loop. */
@@ -80,6 +106,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
             held.skipBytes(dropped);
         }
         contentMode(false);
+        chunkRemaining = 0;
         discarding = false;
         paused = false;
         return dropped;
@@ -101,7 +128,9 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         if (paused) {
             return;
         }
-        if (content) {
+        if (chunkRemaining > 0) {
+            decodeChunk(in, out);
+        } else if (content) {
             decodeContent(in, out);
         } else {
             decodeCommand(in, out);
@@ -128,6 +157,17 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         String line = in.toString(in.readerIndex(), textLen, StandardCharsets.UTF_8);
         in.skipBytes(len + 1);
         out.add(line);
+    }
+
+    private void decodeChunk(ByteBuf in, List<Object> out) {
+        int n = (int) Math.min(Math.min(chunkRemaining, in.readableBytes()), MAX_CONTENT_PIECE);
+        if (n == 0) {
+            return;
+        }
+        byte[] piece = new byte[n];
+        in.readBytes(piece);
+        chunkRemaining -= n;
+        out.add(new Chunk(piece, chunkRemaining == 0));
     }
 
     private void decodeContent(ByteBuf in, List<Object> out) {

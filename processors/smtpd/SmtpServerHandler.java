@@ -41,6 +41,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   AUTH: when the exchange has the credentials, input stops while {@link SmtpdSasl} checks
  *   them on a worker; a failure is answered after smtpd_error_sleep_time (a timer, not a
  *   sleep) and counts toward smtpd_hard_error_limit.
+ *   Commands whose restrictions may wait for a policy server or DNS (check_policy_service,
+ *   reject_rbl_client, reject_unknown_sender_domain, ...) run on a
+ *   worker the same way ({@link RestrictionWorkers}). anvil: {@link ClientLimits} counts the
+ *   connection (421 4.7.0 past smtpd_client_connection_count_limit or _rate_limit) and
+ *   {@link SmtpdConnection} notes improper pipelining for reject_unauth_pipelining.
  *   Logs connect, disconnect (with Postfix's command statistics), lost connection and timeout
  *   lines in Postfix's format.
  */
@@ -51,6 +56,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     private final AtomicInteger sessions;
     private final Deque<Object> pending = new ArrayDeque<>();
     private SmtpSession session;
+    private SmtpdConnection connection;
     private boolean busy;
     private boolean closing;
     private boolean handshaking;
@@ -68,10 +74,18 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         String name = addr.isLoopbackAddress() ? "localhost" : "unknown";
         session = new SmtpSession(settings, addr, name);
         MailLog.info(settings.program, "connect from " + session.client());
+        connection = SmtpdConnection.of(session);
+        connection.addresses((InetSocketAddress) ctx.channel().localAddress(), (InetSocketAddress) ctx.channel().remoteAddress());
+        ClientLimits limits = ClientLimits.of(settings);
+        Reply tooMany = limits == null ? null : limits.connect(session); // anvil: counted until channelInactive
         if (sessions.incrementAndGet() > settings.maxSessions) {
             MailLog.warning(settings.program, "too many concurrent sessions (maxproc " + settings.maxSessions + "): " + session.client());
             send(ctx, Reply.closing(421, "4.3.2 " + settings.myhostname + " Service temporarily unavailable: too many connections"));
             ctx.flush();
+            return;
+        }
+        if (tooMany != null) {
+            send(ctx, tooMany);
             return;
         }
         if (settings.tls != null && settings.tls.wrappermode) {
@@ -99,13 +113,45 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             content(ctx, line);
             return;
         }
+        if (msg instanceof SmtpLineDecoder.Chunk piece) {
+            chunk(ctx, piece);
+            return;
+        }
         String text = (String) msg;
         Reply r;
         if (text == SmtpLineDecoder.TOO_LONG) {
             r = session.lineTooLong();
         } else {
+            connection.command(session, text, decoder.actualReadableBytes() > 0 || !pending.isEmpty());
+            if (RestrictionWorkers.wanted(settings, session, text)) {
+                commandOnWorker(ctx, text);
+                return;
+            }
             r = session.command(text);
         }
+        answer(ctx, r);
+    }
+
+    /** A command whose restrictions may wait for a policy server or DNS: run on a worker while input waits. */
+    private void commandOnWorker(ChannelHandlerContext ctx, String text) {
+        hold(ctx);
+        Channel ch = ctx.channel();
+        RestrictionWorkers.execute(() -> {
+            Reply r = session.command(text);
+            ch.eventLoop().execute(() -> commandDone(ctx, r));
+        });
+    }
+
+    private void commandDone(ChannelHandlerContext ctx, Reply r) {
+        busy = false;
+        answer(ctx, r);
+        if (!busy) {
+            release(ctx);
+        }
+    }
+
+    /** Sends the reply to a command, or starts what it asked for (AUTH check, DATA, BDAT, STARTTLS). */
+    private void answer(ChannelHandlerContext ctx, Reply r) {
         SaslCredentials credentials = session.takeSaslCredentials();
         if (credentials != null) {
             authenticate(ctx, credentials);
@@ -113,6 +159,14 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         }
         if (r.code() == 354) {
             decoder.contentMode(true);
+        }
+        long chunkSize = session.chunkSize();
+        if (chunkSize > 0) {
+            decoder.chunkMode(chunkSize); // BDAT: the reply follows the chunk's bytes
+            return;
+        } else if (chunkSize == 0) {
+            chunk(ctx, SmtpLineDecoder.Chunk.EMPTY);
+            return;
         }
         if (r.code() == StartTlsCommand.READY && session.lastCommand.equals("STARTTLS")) {
             startTls(ctx, r);
@@ -175,21 +229,38 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
 
     private void content(ChannelHandlerContext ctx, SmtpLineDecoder.ContentLine line) {
         DataBuffer data = session.dataBuffer();
+        connection.content(session, line.bytes());
         if (!line.isEndOfData()) {
             data.line(line.bytes(), 0, line.bytes().length, line.startsLine());
             return;
         }
         decoder.contentMode(false);
-        if (data.tooBig()) {
-            MailLog.info(settings.program, session.queueId + ": reject: size " + data.size() + " exceeds limit from " + session.client()
-                    + ": 552 5.3.4 Message size exceeds fixed limit; " + session.logContext(null));
-            session.resetTransaction();
-            reply(ctx, session.error(Reply.of(552, "5.3.4 Message size exceeds fixed limit")));
+        endOfMessage(ctx);
+    }
+
+    /** A piece of a BDAT chunk: its reply after the last byte; after BDAT LAST the message is queued as after DATA. */
+    private void chunk(ChannelHandlerContext ctx, SmtpLineDecoder.Chunk piece) {
+        Reply r = session.chunk(piece.bytes(), piece.end());
+        if (r == null) {
+            return;
+        }
+        if (r.isNone()) {
+            endOfMessage(ctx);
+            return;
+        }
+        reply(ctx, r);
+    }
+
+    /** The message is complete: refused (size, hops), or handed to the queue while input waits. */
+    private void endOfMessage(ChannelHandlerContext ctx) {
+        Reply refused = session.endOfMessage();
+        if (refused != null) {
+            reply(ctx, refused);
             return;
         }
         hold(ctx);
         Channel ch = ctx.channel();
-        submission.submit(session.envelope(), session.submissionAttributes(), data.bytes(), (queueId, failure) ->
+        submission.submit(session.envelope(), session.submissionAttributes(), session.dataBuffer().bytes(), (queueId, failure) ->
                 ch.eventLoop().execute(() -> queued(ctx, queueId, failure)));
     }
 
@@ -319,6 +390,10 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         sessions.decrementAndGet();
+        ClientLimits limits = ClientLimits.of(settings);
+        if (limits != null) {
+            limits.disconnect(session);
+        }
         if (!closing && !session.lastCommand.equals("QUIT")) {
             MailLog.info(settings.program, "lost connection after " + session.lastCommand + " from " + session.client());
         }

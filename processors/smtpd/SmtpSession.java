@@ -28,11 +28,21 @@ import java.util.Set;
  *   (ESMTPA, ESMTPSA) and the relay check. The session counts errors: after smtpd_soft_error_limit each error reply is
  *   delayed by smtpd_error_sleep_time; once smtpd_hard_error_limit errors were answered the
  *   client is disconnected with 421, as Postfix does; a queued message forgives the errors so
- *   far. Nothing here does I/O; {@link SmtpServerHandler} does.
+ *   far. BDAT ({@link BdatCommand}): the session keeps the announced chunk until its bytes
+ *   are in ({@link #chunk}), and Postfix's error state in which later chunks are discarded.
+ *   SMTPUTF8 (RFC 6531): MAIL's SMTPUTF8 parameter is remembered for the transaction and goes
+ *   to cleanup as the {@link #SMTPUTF8} attribute. At the end of the message (the final dot or
+ *   BDAT LAST, {@link #endOfMessage}) message_size_limit and hopcount_limit are enforced.
+ *   Nothing here does I/O; {@link SmtpServerHandler} does.
  */
 public final class SmtpSession {
     private static final Map<String, SmtpCommand> COMMANDS = new LinkedHashMap<>();
     /** Postfix's SMTPD_CMD_FLAG_PRE_TLS: what a client may send before STARTTLS at level encrypt (RFC 3207 section 4). */
+    /**
+     * The submission attribute (exchange header) of a transaction whose MAIL had SMTPUTF8:
+     * {@code "yes"}. The envelope has no field for it yet.
+     */
+    public static final String SMTPUTF8 = "smtputf8";
     private static final Set<String> PRE_TLS = Set.of("HELO", "EHLO", "STARTTLS", "NOOP", "QUIT");
 
     static {
@@ -42,13 +52,14 @@ public final class SmtpSession {
         COMMANDS.put("MAIL", new MailCommand());
         COMMANDS.put("RCPT", new RcptCommand());
         COMMANDS.put("DATA", new DataCommand());
+        COMMANDS.put("BDAT", new BdatCommand());
         COMMANDS.put("RSET", new RsetCommand());
         COMMANDS.put("NOOP", (s, a) -> Reply.of(250, "2.0.0 Ok"));
         COMMANDS.put("QUIT", (s, a) -> Reply.closing(221, "2.0.0 Bye"));
         COMMANDS.put("VRFY", new VrfyCommand());
         COMMANDS.put("STARTTLS", new StartTlsCommand());
         COMMANDS.put("AUTH", new AuthCommand());
-        COMMANDS.put("HELP", (s, a) -> Reply.of(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP"));
+        COMMANDS.put("HELP", (s, a) -> Reply.of(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"));
     }
 
     public final SmtpdSettings settings;
@@ -81,6 +92,14 @@ public final class SmtpSession {
     String envid = "";
     final List<Recipient> recipients = new ArrayList<>();
     DataBuffer data;
+    /** MAIL FROM had the SMTPUTF8 parameter (RFC 6531). */
+    boolean smtputf8;
+    /** This transaction used BDAT: DATA is refused (RFC 3030). */
+    boolean bdat;
+    /** A BDAT chunk was refused: later chunks are discarded up to the LAST one (Postfix). */
+    boolean bdatFailed;
+    /** The BDAT chunk whose bytes are being read, or null. */
+    private BdatCommand.Chunk chunk;
 
     public SmtpSession(SmtpdSettings settings, InetAddress clientAddress, String clientName) {
         this.settings = settings;
@@ -225,6 +244,87 @@ public final class SmtpSession {
         envid = "";
         recipients.clear();
         data = null;
+        smtputf8 = false;
+        bdat = false;
+        bdatFailed = false;
+        chunk = null;
+    }
+
+    /** BDAT: the next {@code chunk.size()} octets of input belong to this chunk. */
+    void startChunk(BdatCommand.Chunk c) {
+        chunk = c;
+    }
+
+    /** The size of the BDAT chunk to read now, or -1 when none was announced. */
+    public long chunkSize() {
+        return chunk == null ? -1 : chunk.size();
+    }
+
+    /**
+     * Bytes of the announced BDAT chunk ({@code end} with its last byte). Returns null while
+     * more bytes are due; then the reply to the chunk; or {@link Reply#NONE} after an accepted
+     * LAST chunk: the message is complete and goes to the queue ({@link #endOfMessage} first).
+     */
+    public Reply chunk(byte[] bytes, boolean end) {
+        BdatCommand.Chunk c = chunk;
+        if (c.refusal() == null && !bdatFailed) {
+            data.chunk(bytes);
+        }
+        if (!end) {
+            return null;
+        }
+        chunk = null;
+        if (c.refusal() != null) {
+            return chunkRefused(c, c.refusal());
+        }
+        if (c.last()) {
+            return Reply.NONE;
+        }
+        if (data.tooBig()) {
+            return chunkRefused(c, sizeExceeded());
+        }
+        return Reply.of(250, "2.0.0 Ok: " + data.size() + " bytes");
+    }
+
+    /** After a refused chunk the rest of the message is discarded; the LAST chunk ends the transaction. */
+    private Reply chunkRefused(BdatCommand.Chunk c, Reply r) {
+        if (c.last()) {
+            resetTransaction();
+        } else {
+            bdatFailed = true;
+            data = null;
+        }
+        return error(r);
+    }
+
+    /**
+     * The message is complete (final dot, BDAT LAST): null when it may be queued, else the
+     * refusal, logged, with the transaction reset: {@code 552 5.3.4} past message_size_limit,
+     * {@code 554 5.4.0 Error: too many hops} with more than hopcount_limit Received: headers.
+     */
+    public Reply endOfMessage() {
+        if (bdat) {
+            data.endChunks();
+        }
+        Reply refused = null;
+        if (data.tooBig()) {
+            refused = sizeExceeded();
+        } else if (data.receivedHeaders() > settings.hopcountLimit) {
+            refused = Reply.of(554, "5.4.0 Error: too many hops");
+            logAction("reject", bdat ? "BDAT" : "DATA", refused.toString(), null);
+        }
+        if (refused != null) {
+            resetTransaction();
+            return error(refused);
+        }
+        return null;
+    }
+
+    /** Postfix's log line and reply for a message past message_size_limit. */
+    private Reply sizeExceeded() {
+        MailLog.info(settings.program, queueId + ": reject: size " + data.size() + " exceeds limit from " + client()
+                + ": 552 5.3.4 Message size exceeds fixed limit; " + logContext(null));
+        return Reply.of(552, "5.3.4 Message size exceeds fixed limit");
     }
 
     boolean inTransaction() {
@@ -300,7 +400,14 @@ public final class SmtpSession {
         if (saslUsername != null && settings.sasl != null && settings.sasl.authenticatedHeader) {
             comment = (comment == null ? "" : comment.strip() + "\n") + "(Authenticated sender: " + saslUsername + ")";
         }
-        return comment == null ? Map.of() : Map.of(RouteSubmission.TLS_RECEIVED, comment);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        if (comment != null) {
+            attributes.put(RouteSubmission.TLS_RECEIVED, comment);
+        }
+        if (smtputf8) {
+            attributes.put(SMTPUTF8, "yes");
+        }
+        return attributes;
     }
 
     /** The NOQUEUE/ID reject log line's tail: {@code from=<s> to=<r> proto=ESMTP helo=<h>}. */

@@ -1,5 +1,6 @@
 package smtpd;
 
+import anvil.Anvil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -30,21 +31,29 @@ public final class SmtpdInitializer extends ServerInitializerFactory {
     private final ExecutorService queueWriters;
     private final AtomicInteger sessions;
     private final SmtpdSubmission submission;
+    private final Anvil anvil;
 
-    public SmtpdInitializer(SmtpdSettings settings, ExecutorService queueWriters) {
-        this(settings, queueWriters, new AtomicInteger(), null);
+    /** A listener whose client limits share the anvil of every smtpd built on the same trivial-rewrite (one server). */
+    /** A listener whose client limits ({@link ClientLimits}) count in this anvil. */
+    public SmtpdInitializer(SmtpdSettings settings, ExecutorService queueWriters, Anvil anvil) {
+        this(settings, queueWriters, new AtomicInteger(), null, anvil);
     }
 
-    private SmtpdInitializer(SmtpdSettings settings, ExecutorService queueWriters, AtomicInteger sessions, SmtpdSubmission submission) {
+    private SmtpdInitializer(SmtpdSettings settings, ExecutorService queueWriters, AtomicInteger sessions, SmtpdSubmission submission,
+                             Anvil anvil) {
         this.settings = settings;
         this.queueWriters = queueWriters;
         this.sessions = sessions;
         this.submission = submission;
+        this.anvil = anvil;
     }
 
     @Override
     public ServerInitializerFactory createPipelineFactory(NettyConsumer consumer) {
-        return new SmtpdInitializer(settings, queueWriters, sessions, new RouteSubmission(consumer, queueWriters, settings));
+        String routeId = consumer.getRouteId() == null ? "smtpd:smtp" : consumer.getRouteId();
+        String service = routeId.startsWith("smtpd:") ? routeId.substring("smtpd:".length()) : routeId;
+        ClientLimits.register(settings, new ClientLimits(settings.cf, anvil, service, settings.program));
+        return new SmtpdInitializer(settings, queueWriters, sessions, new RouteSubmission(consumer, queueWriters, settings), anvil);
     }
 
     @Override

@@ -131,7 +131,8 @@ final class SmtpdRestrictions {
 
     private static Request request(SmtpSession s, String stage, String heloName, String from, String given, String address) {
         return new Request(s.settings, s.clientAddress, s.clientName, s.inMynetworks, s.saslUsername, heloName, from,
-                given, address, "", "", new StageLog(s, stage, given));
+                given, address, "", "", new StageLog(s, stage, given), PolicyAttributes.of(s, stage),
+                SmtpdConnection.of(s).illegalPipelining());
     }
 
     /** The session's log lines for what restrictions report besides their verdict. */

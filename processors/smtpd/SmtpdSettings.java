@@ -31,6 +31,16 @@ public final class SmtpdSettings {
     public final long errorSleepMillis;
     public final int lineLengthLimit;
     public final boolean vrfyDisabled;
+    /** smtputf8_enable (Postfix default yes): SMTPUTF8 in EHLO and on MAIL. */
+    public final boolean smtputf8Enable;
+    /** strict_smtputf8 (default no): UTF-8 addresses only in a transaction whose MAIL said SMTPUTF8. */
+    public final boolean strictSmtputf8;
+    /** smtpd_helo_required (default no): MAIL before HELO/EHLO is refused. */
+    public final boolean heloRequired;
+    /** smtpd_discard_ehlo_keywords, lower case: EHLO keywords not announced (chunking, smtputf8, ...). */
+    public final java.util.Set<String> discardEhloKeywords;
+    /** hopcount_limit (default 50): the most Received: headers a message may have. */
+    public final int hopcountLimit;
     public final int maxSessions;
     public final NetworkList mynetworks;
     public final TrivialRewrite trivialRewrite;
@@ -57,6 +67,12 @@ public final class SmtpdSettings {
         this.errorSleepMillis = cf.seconds("smtpd_error_sleep_time") * 1000;
         this.lineLengthLimit = Math.max(cf.integer("line_length_limit"), 512);
         this.vrfyDisabled = cf.bool("disable_vrfy_command");
+        this.smtputf8Enable = bool(cf, "smtputf8_enable", true);
+        this.strictSmtputf8 = bool(cf, "strict_smtputf8", false);
+        this.heloRequired = bool(cf, "smtpd_helo_required", false);
+        this.discardEhloKeywords = cf.list("smtpd_discard_ehlo_keywords").stream()
+                .map(k -> k.toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.hopcountLimit = cf.get("hopcount_limit").isBlank() ? 50 : cf.integer("hopcount_limit");
         this.maxSessions = maxSessions;
         this.mynetworks = new NetworkList(cf, "mynetworks");
         this.trivialRewrite = trivialRewrite;
@@ -66,5 +82,10 @@ public final class SmtpdSettings {
         this.tls = SmtpdTls.configure(cf, program);
         this.sasl = SmtpdSasl.configure(cf, tables, program, tls);
         this.restrictions = new SmtpdRestrictions(cf, tables);
+    }
+
+    /** A yes/no parameter that MainCf may not know yet: its Postfix default when unset. */
+    private static boolean bool(MainCf cf, String name, boolean postfixDefault) {
+        return cf.get(name).isBlank() ? postfixDefault : cf.bool(name);
     }
 }

@@ -7,7 +7,8 @@ package smtpd;
  *   Like Postfix, answers {@code 252 2.0.0 address} for a syntactically valid address without
  *   disclosing whether the user exists (RFC 5321 7.3), or refuses when disable_vrfy_command.
  * DIAGNOSTICS
- *   502 5.5.1 when disabled; 501 5.5.4 without an argument.
+ *   502 5.5.1 when disabled; 501 5.5.4 without an argument; 501 5.1.3 for text that is not an
+ *   address (never echoed back).
  */
 final class VrfyCommand implements SmtpCommand {
     @Override
@@ -21,6 +22,9 @@ final class VrfyCommand implements SmtpCommand {
         }
         if (a.startsWith("<") && a.endsWith(">")) {
             a = a.substring(1, a.length() - 1);
+        }
+        if (!AddressArgument.isValidMailbox(a)) {
+            return Reply.of(501, "5.1.3 Bad recipient address syntax");
         }
         return Reply.of(252, "2.0.0 " + a);
     }

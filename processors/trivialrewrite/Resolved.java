@@ -6,11 +6,11 @@ package trivialrewrite;
  * DESCRIPTION
  *   {@code transport} is a master.cf service name (smtp, relay, local, ...) or the built-in
  *   {@code error}; {@code nexthop} is {@code [host]:port}, a domain, or the local host name;
- *   {@code addressClass} is Postfix's: local, virtual (alias), relay, or default; for the error
+ *   {@code addressClass} is Postfix's: local, virtual alias, virtual mailbox, relay, or default; for the error
  *   transport, {@code nexthop} holds the bounce text.
  */
 public record Resolved(String transport, String nexthop, String address, AddressClass addressClass) {
-    public enum AddressClass { LOCAL, VIRTUAL_ALIAS, RELAY, DEFAULT }
+    public enum AddressClass { LOCAL, VIRTUAL_ALIAS, VIRTUAL_MAILBOX, RELAY, DEFAULT }
 
     /** The queue's grouping key: one active entry per transport and next hop. */
     public String destination() {

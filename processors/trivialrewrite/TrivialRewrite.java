@@ -24,9 +24,12 @@ import java.util.List;
  *   an entry {@code transport:} resets the next hop to the recipient domain, {@code :nexthop}
  *   keeps the transport, {@code :} changes nothing (transport(5)). The defaults:
  *   mydestination -> local_transport, virtual_alias_domains -> the
- *   address must have been expanded by cleanup (unknown user), relay_domains ->
- *   relay_transport, else default_transport with relayhost or the domain as next hop.
- *   The class of the address decides relay permission in smtpd.
+ *   address must have been expanded by cleanup (unknown user), virtual_mailbox_domains ->
+ *   virtual_transport (next hop: the domain), relay_domains -> relay_transport, else
+ *   default_transport with relayhost or the domain as next hop. Before all of that, an
+ *   address in relocated_maps (relocated(5) search order) resolves to the error transport:
+ *   {@code 5.1.6 user has moved to NEW}, so mail that got past smtpd (sendmail, an alias)
+ *   bounces. The class of the address decides relay permission in smtpd.
  */
 public final class TrivialRewrite {
     private static final java.util.regex.Pattern TRANSPORT_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+");
@@ -37,6 +40,9 @@ public final class TrivialRewrite {
     private final DomainList mydestination;
     private final DomainList virtualAliasDomains;
     private final DomainList relayDomains;
+    private final DomainList virtualMailboxDomains;
+    private final List<LookupTable> virtualMailboxMaps;
+    private final List<LookupTable> relocatedMaps;
     private final List<LookupTable> transportMaps;
     private final String relayhost;
     private final String recipientDelimiter;
@@ -49,12 +55,16 @@ public final class TrivialRewrite {
         this.mydestination = new DomainList(cf, tables, "mydestination");
         this.virtualAliasDomains = new DomainList(cf, tables, "virtual_alias_domains");
         this.relayDomains = new DomainList(cf, tables, "relay_domains");
+        this.virtualMailboxDomains = new DomainList(cf, tables, "virtual_mailbox_domains");
+        this.virtualMailboxMaps = tables.maps("virtual_mailbox_maps");
+        this.relocatedMaps = tables.maps("relocated_maps");
         this.transportMaps = tables.maps("transport_maps");
         this.relayhost = cf.get("relayhost").strip();
         this.recipientDelimiter = cf.get("recipient_delimiter");
         // validate the transport defaults now: a bad value stops startup, not a delivery
         parseTransport("local_transport", cf.get("local_transport"), "", "");
         parseTransport("default_transport", cf.get("default_transport"), "", "");
+        parseTransport("virtual_transport", cf.get("virtual_transport"), "", "");
     }
 
     /** Rewrites an envelope or header address to its canonical form; "" stays "" (null sender). */
@@ -96,6 +106,26 @@ public final class TrivialRewrite {
         return !domain.isEmpty() && virtualAliasDomains.matches(domain);
     }
 
+    public boolean isVirtualMailboxDomain(String domain) {
+        return !domain.isEmpty() && virtualMailboxDomains.matches(domain);
+    }
+
+    /** virtual_mailbox_maps, for reject_unlisted_recipient and the virtual(8) agent. */
+    public List<LookupTable> virtualMailboxMaps() {
+        return virtualMailboxMaps;
+    }
+
+    /** The new contact information of a relocated address (relocated_maps), or null. */
+    public String relocated(String address) {
+        if (relocatedMaps.isEmpty() || address.isEmpty()) {
+            return null;
+        }
+        String domain = AddressLookup.domain(address);
+        boolean local = isLocalDomain(domain) || domain.equalsIgnoreCase(myorigin);
+        String v = AddressLookup.find(relocatedMaps, address.toLowerCase(), recipientDelimiter, local);
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
     public boolean isRelayDomain(String domain) {
         return !domain.isEmpty() && relayDomains.matches(domain);
     }
@@ -108,6 +138,9 @@ public final class TrivialRewrite {
         if (isVirtualAliasDomain(domain)) {
             return Resolved.AddressClass.VIRTUAL_ALIAS;
         }
+        if (isVirtualMailboxDomain(domain)) {
+            return Resolved.AddressClass.VIRTUAL_MAILBOX;
+        }
         if (isRelayDomain(domain)) {
             return Resolved.AddressClass.RELAY;
         }
@@ -118,12 +151,18 @@ public final class TrivialRewrite {
     public Resolved resolve(String address) {
         Resolved.AddressClass cls = classify(address);
         String domain = AddressLookup.domain(address).toLowerCase();
+        String moved = relocated(address);
+        if (moved != null) {
+            return new Resolved("error", "5.1.6 user has moved to " + moved, address, cls);
+        }
         String fromTable = transportLookup(address.toLowerCase(), domain);
         switch (cls) {
             case LOCAL:
                 return withTable(fromTable, parseTransport("local_transport", cf.get("local_transport"), cf.get("myhostname"), address), domain, cls);
             case VIRTUAL_ALIAS:
                 return new Resolved("error", "5.1.1 User unknown in virtual alias table", address, cls);
+            case VIRTUAL_MAILBOX:
+                return withTable(fromTable, parseTransport("virtual_transport", cf.get("virtual_transport"), domain, address), domain, cls);
             case RELAY:
                 return withTable(fromTable, parseTransport("relay_transport", cf.get("relay_transport"),
                         relayhost.isEmpty() ? domain : relayhost, address), domain, cls);

@@ -2,8 +2,9 @@ package routes;
 
 import org.apache.camel.Processor;
 import qmgr.CorruptEntry;
+import qmgr.DeliveryDriver;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ProcessorDefinition;
 
 /**
  * NAME
@@ -12,9 +13,11 @@ import org.apache.camel.model.RouteDefinition;
  *   Consumes the entries of `active` whose transport is this service's name, with maxproc
  *   concurrent consumers, runs the agent, and hands the outcome to qmgr-done, all in one
  *   transaction: a crash mid-delivery leaves the entry in `active` for a retry (at least
- *   once, never lost). An entry whose envelope cannot be read is logged and moved to
- *   `corrupt` at once (qmgr.CorruptEntry). With delivery events on, a copy of each outcome goes to
- *   direct:delivery-events on another thread.
+ *   once, never lost). An entry whose destination has no free slot (qmgr.DestinationScheduler:
+ *   per-destination concurrency) goes back into `active`, scheduled a moment later, in the
+ *   same transaction, not counted as an attempt. An entry whose envelope cannot be read is
+ *   logged and moved to `corrupt` at once (qmgr.CorruptEntry). With delivery events on, a
+ *   copy of each outcome goes to direct:delivery-events on another thread.
  */
 public final class DeliveryRoute extends RouteBuilder {
     private final String service;
@@ -36,9 +39,13 @@ public final class DeliveryRoute extends RouteBuilder {
             .process(CorruptEntry::log)
             .to(Queues.to(Queues.CORRUPT));
 
-        RouteDefinition delivery = from(Queues.from(Queues.ACTIVE, maxproc, "transport='" + service + "'"))
+        ProcessorDefinition<?> delivery = from(Queues.from(Queues.ACTIVE, maxproc, "transport='" + service + "'"))
             .routeId(service)
-            .process(driver);
+            .process(driver)
+            .filter(exchangeProperty(DeliveryDriver.POSTPONED).isNotNull())
+                .to(Queues.to(Queues.ACTIVE))
+                .stop()
+            .end();
         if (events) {
             delivery.wireTap("direct:delivery-events");
         }

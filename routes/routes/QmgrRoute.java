@@ -1,7 +1,11 @@
 package routes;
 
 import org.apache.camel.Processor;
+import bounce.BounceNotice;
+import global.MainCf;
 import qmgr.CorruptEntry;
+import qmgr.DeliveryStatus;
+import qmgr.QmgrBounce;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
 
@@ -16,8 +20,10 @@ import org.apache.camel.model.RouteDefinition;
  *   the active limit, trivial-rewrite resolve, split by destination, into `active` — one
  *   transaction per message. After a delivery agent has tried an entry, qmgr-done decides:
  *   a notice for bounced recipients (bounce), a success notice for NOTIFY=SUCCESS (trace),
- *   and the recipients still pending back to `deferred` with their retry time (defer). The
- *   three steps run in the delivery's transaction, so an entry leaves `active` only when
+ *   a "delayed mail" notice once a message has waited past delay_warning_time (delay; a copy
+ *   with the headers to delay_notice_recipient when notify_classes lists delay), and
+ *   the recipients still pending back to `deferred` with their retry time (defer). The
+ *   four steps run in the delivery's transaction, so an entry leaves `active` only when
  *   its notices and its deferred copy are queued. An entry whose envelope cannot be read is
  *   logged and moved to `corrupt` in the transaction that consumed it (qmgr.CorruptEntry).
  */
@@ -30,10 +36,12 @@ public final class QmgrRoute extends RouteBuilder {
     private final String contentFilter;
     private final Processor mailHeaders;
     private final Processor contentFilterResult;
+    private final MainCf cf;
 
     /** {@code contentFilter} is the filter's endpoint URI, or null for none. */
     public QmgrRoute(int consumers, Processor activeLimit, Processor resolve, Processor toActiveMessage, Processor deliveryStatus,
-                     String contentFilter, Processor mailHeaders, Processor contentFilterResult) {
+                     String contentFilter, Processor mailHeaders, Processor contentFilterResult, MainCf cf) {
+        this.cf = cf;
         this.consumers = consumers;
         this.contentFilter = contentFilter;
         this.mailHeaders = mailHeaders;
@@ -83,7 +91,24 @@ public final class QmgrRoute extends RouteBuilder {
             .routeId("qmgr-done")
             .process(deliveryStatus)
             .multicast()
-                .to("direct:bounce", "direct:trace", "direct:defer")
+                .to("direct:bounce", "direct:trace", "direct:delay", "direct:delay-postmaster", "direct:defer")
+            .end();
+
+        QmgrBounce delay = new QmgrBounce(cf, BounceNotice.Kind.DELAYED, DeliveryStatus.DELAY);
+        from("direct:delay")
+            .routeId("delay")
+            .filter(delay::wanted)
+                .process(delay)
+                .to("direct:cleanup")
+            .end();
+
+        QmgrBounce delayCopy = QmgrBounce.postmasterCopy(cf, BounceNotice.Kind.DELAYED, DeliveryStatus.DELAY,
+                "delay_notice_recipient", "delay");
+        from("direct:delay-postmaster")
+            .routeId("delay-postmaster")
+            .filter(delayCopy::wanted)
+                .process(delayCopy)
+                .to("direct:cleanup")
             .end();
     }
 }

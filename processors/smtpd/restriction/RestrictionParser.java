@@ -21,7 +21,8 @@ import java.util.Set;
  *   reject_invalid_hostname), reject_non_fqdn_helo_hostname (reject_non_fqdn_hostname),
  *   reject_non_fqdn_sender, reject_non_fqdn_recipient, reject_unlisted_recipient, and
  *   check_client_access, check_helo_access, check_sender_access, check_recipient_access,
- *   each followed by a {@code type:table}. Reply codes come from reject_code, defer_code,
+ *   each followed by a {@code type:table}; reject_unlisted_sender, reject_unauth_pipelining,
+ *   and check_policy_service followed by {@code inet:host:port} or {@code unix:path}. Reply codes come from reject_code, defer_code,
  *   relay_domains_reject_code, invalid_hostname_reject_code, non_fqdn_reject_code,
  *   access_map_reject_code, access_map_defer_code, unknown_local_recipient_reject_code.
  * DIAGNOSTICS
@@ -53,6 +54,18 @@ public final class RestrictionParser {
                 }
                 String spec = words.get(++i);
                 r = access(cf, tables, parameter, name, spec);
+            } else if (DnsRestrictions.WITH_DOMAIN.contains(name)) {
+                if (i + 1 >= words.size()) {
+                    throw new ConfigException(cf.file() + ": parameter " + parameter + ": restriction " + name
+                            + " needs a DNS list domain such as zen.spamhaus.org");
+                }
+                r = DnsRestrictions.withDomain(cf, tables, parameter, name, words.get(++i));
+            } else if (name.equals("check_policy_service")) {
+                if (i + 1 >= words.size() || !PolicyClient.isEndpoint(words.get(i + 1))) {
+                    throw new ConfigException(cf.file() + ": parameter " + parameter + ": restriction " + name
+                            + " needs a server such as inet:127.0.0.1:9998 or unix:private/policy");
+                }
+                r = PolicyServices.create(cf, words.get(++i));
             } else {
                 r = simple(cf, name);
             }
@@ -81,7 +94,9 @@ public final class RestrictionParser {
             case "reject_non_fqdn_sender" -> new NonFqdnAddress(cf.integer("non_fqdn_reject_code"), true);
             case "reject_non_fqdn_recipient" -> new NonFqdnAddress(cf.integer("non_fqdn_reject_code"), false);
             case "reject_unlisted_recipient" -> unlistedRecipient(cf);
-            default -> null;
+            case "reject_unlisted_sender" -> new UnlistedSender(unlistedRecipient(cf));
+            case "reject_unauth_pipelining" -> new UnauthPipelining();
+            default -> DnsRestrictions.simple(cf, name);
         };
     }
 

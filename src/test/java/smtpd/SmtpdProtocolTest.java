@@ -120,8 +120,8 @@ class SmtpdProtocolTest {
     @Test
     void commandsOutOfOrderGet503() throws IOException {
         try (SmtpClient c = world.smtp()) {
-            assertEquals("503 5.5.1 Error: send HELO/EHLO first", c.cmd("MAIL FROM:<sender@example.test>"));
-            assertEquals("250", c.cmd("EHLO client.example.test").substring(0, 3));
+            assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<sender@example.test>"), "as Postfix: smtpd_helo_required = no");
+            assertEquals("250", c.cmd("EHLO client.example.test").substring(0, 3), "EHLO ends the transaction");
             assertEquals("503 5.5.1 Error: need MAIL command", c.cmd("RCPT TO:<alice@example.test>"));
             assertEquals("503 5.5.1 Error: need RCPT command", c.cmd("DATA"));
             assertEquals("250 2.1.0 Ok", c.cmd("MAIL FROM:<sender@example.test>"));

@@ -65,6 +65,7 @@ class TlsTest {
         wrapperPort = MtaWorld.freePort();
         nonePort = MtaWorld.freePort();
         world = MtaWorld.create(dir.resolve("mta"))
+                .param("smtpd_helo_required", "yes") // so the test sees that STARTTLS forgets the HELO
                 .param("smtpd_tls_security_level", "may")
                 .param("smtpd_tls_cert_file", certFile.toString())
                 .param("smtpd_tls_key_file", keyFile.toString())

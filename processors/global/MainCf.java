@@ -486,6 +486,10 @@ public final class MainCf {
             d.put("canonical_classes", "envelope_sender, envelope_recipient, header_sender, header_recipient");
             d.put("sender_canonical_classes", "envelope_sender, header_sender");
             d.put("recipient_canonical_classes", "envelope_recipient, header_recipient");
+            // the Hawtio console
+            d.put("hawtio_listen", "127.0.0.1:8161");
+            d.put("hawtio_authentication", "yes");
+            d.put("hawtio_users_maps", "properties:lookup-tables/hawtio-users.properties");
             // smtpd extensions
             d.put("smtputf8_enable", "yes");
             d.put("strict_smtputf8", "no");

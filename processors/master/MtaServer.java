@@ -14,6 +14,7 @@ import global.Recipient;
 import global.Tables;
 import local.LocalAgent;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ManagementStatisticsLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
@@ -100,6 +101,7 @@ public final class MtaServer implements AutoCloseable {
     private volatile ProducerTemplate producer;
     private MailMetrics metrics;
     private MetricsServer metricsServer;
+    private HawtioConsole hawtio;
     private final UserRoutes userRoutes;
     /** qmgr's per-destination concurrency and dead-destination state, shared by every delivery route. */
     private DestinationScheduler scheduler;
@@ -308,6 +310,7 @@ public final class MtaServer implements AutoCloseable {
 
     public void start() throws Exception {
         MailLog.open(cf, foreground);
+        hawtio = HawtioConsole.enabled(cf) ? new HawtioConsole(cf, tables) : null; // checks the hawtio_* parameters
         for (String w : warnings()) {
             MailLog.warning("postfix/master", w);
         }
@@ -335,6 +338,11 @@ public final class MtaServer implements AutoCloseable {
         pool = EmbeddedBroker.pooled(connections);
 
         camel = new DefaultCamelContext();
+        camel.getCamelContextExtension().setName("camel-mta");
+        if (camel.getManagementStrategy().getManagementAgent() != null) {
+            // JMX (the Hawtio console): counts per route, not per processor, to keep the mail path lean
+            camel.getManagementStrategy().getManagementAgent().setStatisticsLevel(ManagementStatisticsLevel.RoutesOnly);
+        }
         camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "false");
         camel.getShutdownStrategy().setTimeout(30);
         camel.getShutdownStrategy().setLogInflightExchangesOnTimeout(true);
@@ -355,6 +363,9 @@ public final class MtaServer implements AutoCloseable {
         producer = camel.createProducerTemplate();
         showq = new ShowqServer(cf, queues, pool, producer, this::reloadUserRoutes, queueDirectory.resolve("public").resolve("showq"));
         showq.start();
+        if (hawtio != null) {
+            hawtio.start();
+        }
         MailLog.info("postfix/master", "daemon started -- version " + cf.get("mail_version") + ", configuration " + cf.configDir());
     }
 
@@ -401,6 +412,11 @@ public final class MtaServer implements AutoCloseable {
         return metricsServer == null ? 0 : metricsServer.port();
     }
 
+    /** The Hawtio console's port, or 0 when hawtio_listen is empty. */
+    public int hawtioPort() {
+        return hawtio == null ? 0 : hawtio.port();
+    }
+
     /** The embedded broker, or null when broker_url points at an external one. */
     public EmbeddedBroker broker() {
         return broker;
@@ -426,6 +442,9 @@ public final class MtaServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (hawtio != null) {
+            hawtio.close();
+        }
         if (showq != null) {
             showq.close();
         }

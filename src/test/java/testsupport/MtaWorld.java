@@ -59,6 +59,7 @@ public final class MtaWorld implements AutoCloseable {
         params.put("smtpd_error_sleep_time", "0s");
         params.put("broker_listen", "127.0.0.1:" + brokerPort);
         params.put("metrics_listen", "127.0.0.1:" + freePort());
+        params.put("hawtio_listen", ""); // a test that wants the console sets a free port
         table("users", "alice = home/alice\nbob = home/bob\n");
         table("aliases", "postmaster = alice\nteam = alice, bob\n");
         table("virtual", "");

@@ -34,7 +34,8 @@ import java.util.Locale;
  *       ({@link CanonicalRewrite}); recipients then virtual_alias_maps, recursively;</li>
  *   <li>the addresses in sender and recipient header lines (From, To, Cc, ...) through the
  *       same canonical maps, as canonical_classes say, display names and comments kept;</li>
- *   <li>prepends a Received header in Postfix's format (not for internal bounces), then the
+ *   <li>prepends the header lines of smtpd's PREPEND access actions, above a Received header
+ *       in Postfix's format (not for internal bounces), then the
  *       header lines a before-queue filter asked for (prepend_header), and appends
  *       Message-Id, Date and From when the message has none;</li>
  *   <li>records the final size and message id in the envelope and logs
@@ -42,7 +43,10 @@ import java.util.Locale;
  *   </ul>
  *   Existing header and body bytes are never changed, except header addresses that a
  *   canonical map changes (a header no map changes keeps its bytes). The exchange leaves with exactly the envelope as
- *   headers: nothing else a route set travels into the queue.
+ *   headers: nothing else a route set travels into the queue, except what smtpd's access
+ *   actions asked for: HOLD sends the message to the {@code hold} queue instead of
+ *   {@code incoming} (the JMS producer's destination header), FILTER camel:URI travels as
+ *   the {@link #CONTENT_FILTER} property, which qmgr prefers to content_filter.
  * DIAGNOSTICS
  *   An envelope that cannot be read is an IllegalArgumentException: smtpd answers 451, pickup
  *   leaves the file in maildrop.
@@ -50,6 +54,14 @@ import java.util.Locale;
 public final class Cleanup implements Processor {
     /** smtpd's TLS comment for the Received header (smtpd.RouteSubmission.TLS_RECEIVED). */
     private static final String TLS_RECEIVED = "smtpd_tls_received";
+    /** Queue entry property: this message's content filter endpoint URI (smtpd's FILTER action); see routes/QmgrRoute. */
+    public static final String CONTENT_FILTER = "content_filter";
+    /** smtpd's access action attributes (smtpd.SmtpSession.HOLD, FILTER, PREPEND). */
+    private static final String SMTPD_HOLD = "smtpd_hold";
+    private static final String SMTPD_FILTER = "smtpd_filter";
+    private static final String SMTPD_PREPEND = "smtpd_prepend";
+    /** camel-jms: a producer sends to this queue instead of its endpoint's. */
+    private static final String JMS_DESTINATION_NAME = "CamelJmsDestinationName";
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (z)", Locale.US);
 
     private final MainCf cf;
@@ -87,18 +99,40 @@ public final class Cleanup implements Processor {
         }
         env.recipients = virtualAlias.expand(rewritten, env.queueId);
 
-        byte[] queued = addHeaders(env, message, PrependHeaders.lines(exchange), in.getHeader(TLS_RECEIVED, String.class));
+        boolean fromSmtpd = env.origin.equals("smtpd"); // smtpd's access actions, from nowhere else
+        String above = fromSmtpd ? smtpdPrepend(in.getHeader(SMTPD_PREPEND)) : "";
+        byte[] queued = addHeaders(env, message, above, PrependHeaders.lines(exchange), in.getHeader(TLS_RECEIVED, String.class));
         env.size = queued.length;
+        boolean hold = fromSmtpd && "yes".equals(in.getHeader(SMTPD_HOLD));
+        String filter = fromSmtpd ? in.getHeader(SMTPD_FILTER, String.class) : null;
         in.setBody(queued);
         in.setHeaders(env.toHeaders());
+        if (hold) {
+            in.setHeader(JMS_DESTINATION_NAME, "hold");
+        }
+        if (filter != null && !filter.isBlank()) {
+            in.setHeader(CONTENT_FILTER, filter);
+        }
         MailLog.info("cleanup", env.queueId + ": message-id=<" + env.messageId + ">");
     }
 
-    private byte[] addHeaders(Envelope env, byte[] message, String prepend, String tlsComment) {
+    /** The PREPEND header lines, each ending in CRLF. */
+    private static String smtpdPrepend(Object lines) {
+        if (!(lines instanceof List<?> list)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Object line : list) {
+            sb.append(line).append("\r\n");
+        }
+        return sb.toString();
+    }
+
+    private byte[] addHeaders(Envelope env, byte[] message, String above, String prepend, String tlsComment) {
         HeaderSection headers = new HeaderSection(message);
         ZonedDateTime now = ZonedDateTime.now();
         boolean internal = env.origin.equals("bounce") || env.origin.equals("requeue"); // no Received, as Postfix
-        String top = (internal ? "" : received(env, now, tlsComment)) + prepend;
+        String top = above + (internal ? "" : received(env, now, tlsComment)) + prepend;
         StringBuilder bottom = new StringBuilder();
         String messageId = headers.value("Message-Id");
         if (messageId == null) {

@@ -18,7 +18,7 @@ import java.util.List;
  *   Sendmail - sendmail(1): submit a message from standard input
  * SYNOPSIS
  *   sendmail [-c DIR] [-t] [-i | -oi] [-f sender] [-F name] [-N dsn] [-R ret] [-V envid] [--] [recipient ...]
- *   sendmail -bp | -q | -bi
+ *   sendmail -bp | -q | -bi | -bs | -bv recipient ...
  * DESCRIPTION
  *   Reads the message from standard input; without -i a line with a single dot ends it.
  *   {@code -t} adds the To:, Cc: and Bcc: addresses as recipients and removes the Bcc:
@@ -29,6 +29,10 @@ import java.util.List;
  *   {@code -N}, {@code -R}, {@code -V} set the DSN notify, ret and envelope id.
  *   {@code -bp} lists the queue (mailq), {@code -q} flushes it (postqueue -f), {@code -bi}
  *   checks the aliases (newaliases). {@code -F} is accepted and ignored.
+ *   {@code -bv} reads no message: it queues an address probe ({@link verify.Probe}) and the
+ *   sender gets a delivery status report per address (deliverable: a success notice,
+ *   undeliverable: a failure notice); nothing is delivered. {@code -bs} speaks SMTP on standard
+ *   input and output ({@link SendmailSmtp}); each message goes to maildrop.
  * DIAGNOSTICS
  *   No recipients, or a bad option: usage message, exit 64. maildrop not writable: fatal,
  *   exit 75 (EX_TEMPFAIL), so the caller keeps the message.
@@ -47,6 +51,7 @@ public final class Sendmail {
         String ret = "";
         String envid = "";
         List<String> a = cl.args;
+        boolean verifyOnly = false;
         for (int i = 0; i < a.size(); i++) {
             String opt = a.get(i);
             if (opt.equals("-bp")) {
@@ -54,6 +59,11 @@ public final class Sendmail {
                 return;
             } else if (opt.startsWith("-q") && (opt.length() == 2 || Character.isDigit(opt.charAt(2)))) {
                 request(cl, "flush");
+                return;
+            } else if (opt.equals("-bv")) {
+                verifyOnly = true;
+            } else if (opt.equals("-bs")) {
+                System.exit(SendmailSmtp.run(cl, System.in, System.out));
                 return;
             } else if (opt.equals("-bi") || opt.equals("-I")) {
                 Newaliases.main(new String[] {"-c", cl.configDir().toString()});
@@ -93,6 +103,10 @@ public final class Sendmail {
                 recipients.add(opt);
             }
         }
+        if (verifyOnly) {
+            verify(cl, sender, recipients);
+            return;
+        }
         byte[] message = readMessage(System.in, dotEnds);
         if (extractRecipients) {
             HeaderRecipients h = HeaderRecipients.extract(message);
@@ -116,6 +130,18 @@ public final class Sendmail {
         } catch (IOException e) {
             System.err.println("sendmail: warning: " + e.getMessage() + "; the message waits in " + maildrop + " until camel-mta starts");
         }
+    }
+
+    /** -bv: a probe for the recipients; the sender gets a report per address, nothing is delivered. */
+    private static void verify(CommandLine cl, String sender, List<String> recipients) {
+        if (recipients.isEmpty()) {
+            throw cl.usage("no recipients specified");
+        }
+        if (!verify.ProbeSubmission.send(cl.mainCf(), sender, recipients, "SUCCESS,FAILURE", "sendmail -bv")) {
+            System.err.println("sendmail: fatal: cannot write the verification request to maildrop");
+            System.exit(75);
+        }
+        System.out.println("Mail Delivery Status Report will be mailed to <" + sender + ">.");
     }
 
     /** -N: never, or a comma list of success, failure, delay (Postfix's sendmail syntax). */

@@ -27,6 +27,7 @@ import java.util.List;
  *   N notify            (optional: sendmail -N, e.g. SUCCESS,FAILURE or NEVER)
  *   T ret               (optional: sendmail -R, FULL or HDRS)
  *   E envid             (optional: sendmail -V)
+ *   O origin            (optional: "verify" for an address probe of sendmail -bv or smtpd)
  *   M
  *   message bytes as given on standard input
  *   </pre>
@@ -35,7 +36,7 @@ import java.util.List;
  * DIAGNOSTICS
  *   {@link #parse} throws IllegalArgumentException naming what is wrong with the file.
  */
-public record MaildropFile(String sender, List<String> recipients, String uid, Dsn dsn, byte[] message) {
+public record MaildropFile(String sender, List<String> recipients, String uid, Dsn dsn, String origin, byte[] message) {
     /** sendmail's DSN options: -N notify, -R ret, -V envid; empty strings when not given. */
     public record Dsn(String dsnNotify, String ret, String envid) {
         public static final Dsn NONE = new Dsn("", "", "");
@@ -44,6 +45,12 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
     private static final String MAGIC = "camel-mta-maildrop 1";
 
     public static Path write(Path maildrop, String sender, List<String> recipients, String uid, Dsn dsn, byte[] message) throws IOException {
+        return write(maildrop, sender, recipients, uid, dsn, "", message);
+    }
+
+    /** As above, with the submission's origin record ("" for none). */
+    public static Path write(Path maildrop, String sender, List<String> recipients, String uid, Dsn dsn, String origin,
+                             byte[] message) throws IOException {
         StringBuilder head = new StringBuilder(MAGIC).append('\n');
         head.append("S ").append(oneLine(sender)).append('\n');
         for (String r : recipients) {
@@ -58,6 +65,9 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
         }
         if (!dsn.envid().isEmpty()) {
             head.append("E ").append(oneLine(dsn.envid())).append('\n');
+        }
+        if (!origin.isEmpty()) {
+            head.append("O ").append(oneLine(origin)).append('\n');
         }
         head.append("M\n");
         String name = QueueId.next() + "." + ProcessHandle.current().pid();
@@ -86,6 +96,7 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
         String notify = "";
         String ret = "";
         String envid = "";
+        String origin = "";
         List<String> recipients = new ArrayList<>();
         boolean first = true;
         while (true) {
@@ -116,6 +127,7 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
                 case 'N': notify = v; break;
                 case 'T': ret = v; break;
                 case 'E': envid = v; break;
+                case 'O': origin = v; break;
                 default: throw new IllegalArgumentException("unknown envelope record type: " + line.charAt(0));
             }
         }
@@ -127,7 +139,7 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
         }
         byte[] message = new byte[file.length - pos];
         System.arraycopy(file, pos, message, 0, message.length);
-        return new MaildropFile(sender, recipients, uid, new Dsn(notify, ret, envid), message);
+        return new MaildropFile(sender, recipients, uid, new Dsn(notify, ret, envid), origin, message);
     }
 
     private static int indexOf(byte[] b, int from) {

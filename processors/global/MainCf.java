@@ -486,6 +486,63 @@ public final class MainCf {
             d.put("canonical_classes", "envelope_sender, envelope_recipient, header_sender, header_recipient");
             d.put("sender_canonical_classes", "envelope_sender, header_sender");
             d.put("recipient_canonical_classes", "envelope_recipient, header_recipient");
+            // smtpd_end_of_data_restrictions and postscreen (postscreen_enable is camel-mta's switch)
+            d.put("smtpd_end_of_data_restrictions", "");
+            d.put("postscreen_enable", "no");
+            d.put("postscreen_greet_wait", "6s");
+            d.put("postscreen_greet_banner", "$smtpd_banner");
+            d.put("postscreen_greet_action", "ignore");
+            d.put("postscreen_dnsbl_sites", "");
+            d.put("postscreen_dnsbl_threshold", "1");
+            d.put("postscreen_dnsbl_action", "ignore");
+            d.put("postscreen_access_list", "permit_mynetworks");
+            d.put("postscreen_blacklist_action", "ignore");
+            d.put("postscreen_denylist_action", "");
+            d.put("postscreen_greet_ttl", "1d");
+            d.put("postscreen_dnsbl_max_ttl", "1h");
+            d.put("postscreen_cache_retention_time", "7d");
+            // ETRN and address verification
+            d.put("fast_flush_domains", "$relay_domains");
+            d.put("smtpd_etrn_restrictions", "");
+            d.put("address_verify_sender", "$double_bounce_sender");
+            d.put("address_verify_positive_expire_time", "31d");
+            d.put("address_verify_negative_expire_time", "3d");
+            d.put("address_verify_negative_refresh_time", "3h");
+            d.put("unverified_recipient_reject_code", "450");
+            d.put("unverified_recipient_defer_code", "450");
+            d.put("unverified_sender_reject_code", "450");
+            d.put("unverified_sender_defer_code", "450");
+            // client host names (smtpd_loopback_peername_lookup is camel-mta's own)
+            d.put("unknown_client_reject_code", "450");
+            d.put("smtpd_loopback_peername_lookup", "no");
+            // a self-signed smtpd certificate at first start (camel-mta's own)
+            d.put("smtpd_tls_self_signed", "no");
+            // the SMTP client's TLS, SASL and fallback relay
+            d.put("smtp_tls_security_level", "");
+            d.put("smtp_tls_policy_maps", "");
+            d.put("smtp_tls_CAfile", "");
+            d.put("smtp_tls_CApath", "");
+            d.put("smtp_tls_protocols", ">=TLSv1");
+            d.put("smtp_tls_mandatory_protocols", ">=TLSv1");
+            d.put("smtp_tls_ciphers", "medium");
+            d.put("smtp_tls_mandatory_ciphers", "medium");
+            d.put("smtp_tls_verify_cert_match", "hostname");
+            d.put("smtp_tls_secure_cert_match", "nexthop, dot-nexthop");
+            d.put("smtp_tls_session_cache_timeout", "3600s");
+            d.put("smtp_tls_loglevel", "0");
+            d.put("smtp_tls_connection_reuse", "no");
+            d.put("smtp_tls_servername", "");
+            d.put("smtp_starttls_timeout", "300s");
+            d.put("smtp_sasl_auth_enable", "no");
+            d.put("smtp_sasl_password_maps", "");
+            d.put("smtp_sasl_mechanism_filter", "");
+            d.put("smtp_sasl_security_options", "noplaintext, noanonymous");
+            d.put("smtp_sasl_tls_security_options", "$smtp_sasl_security_options");
+            d.put("smtp_sasl_tls_verified_security_options", "$smtp_sasl_tls_security_options");
+            d.put("smtp_sasl_auth_soft_bounce", "yes");
+            d.put("fallback_relay", "");
+            d.put("smtp_fallback_relay", "$fallback_relay");
+            d.put("queue_minfree", "0");
             // the Hawtio console
             d.put("hawtio_listen", "127.0.0.1:8161");
             d.put("hawtio_authentication", "yes");

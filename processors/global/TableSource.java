@@ -18,9 +18,12 @@ import java.util.List;
  *   Reads and parses the file once, then checks its modification time and size at most once a
  *   second on {@link #current}. A changed file is read and parsed off to the side and the new
  *   copy replaces the old one in one volatile write, so a reader sees the old copy or the new
- *   one, never half of each. A file that changes while it is being read is not taken; the next
- *   check reads it again. (To change a table in one step, write a new file and rename it over
- *   the old one, as with any file that a daemon reads.)
+ *   one, never half of each. A changed file is taken only once it has been left alone for a
+ *   second, so a table rewritten in place (truncated, then written) is not read half-written;
+ *   a file that changes while it is being read is not taken either; the next check reads it
+ *   again. (A modification time in the future, e.g. from another machine's clock, counts as
+ *   settled.) A reload is therefore seen within about two seconds. (To change a table in one step,
+ *   write a new file and rename it over the old one, as with any file that a daemon reads.)
  *   The parser reports problems that do not stop the table (a duplicate key, an IF without
  *   ENDIF) as warnings: {@link #warnings} keeps those of the copy in use (Tables logs them at
  *   startup, postmap prints them); a reload logs them.
@@ -36,6 +39,8 @@ final class TableSource<T> {
     }
 
     private static final long CHECK_INTERVAL_MILLIS = 1000;
+    /** A changed file is taken only once it has not been modified for this long. */
+    private static final long SETTLE_MILLIS = 1000;
 
     private final String name;
     private final Path file;
@@ -79,7 +84,12 @@ final class TableSource<T> {
     private synchronized void reloadIfChanged() {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            if (a.lastModifiedTime().toMillis() != loadedMtime || a.size() != loadedSize) {
+            long mtime = a.lastModifiedTime().toMillis();
+            if (mtime != loadedMtime || a.size() != loadedSize) {
+                long age = System.currentTimeMillis() - mtime;
+                if (age >= 0 && age < SETTLE_MILLIS) {
+                    return; // still being written, perhaps in place: look again at the next check
+                }
                 if (load(true)) {
                     MailLog.info("proxymap", "table " + name + " reloaded");
                 }

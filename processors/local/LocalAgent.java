@@ -54,6 +54,8 @@ import java.util.function.Function;
  *       {@code Delivered-To: <the recipient>} prepended; the recipient is then
  *       {@code sent (forwarded as ID)}.</li>
  *   </ol>
+ *   An address probe ({@link verify.Probe}) goes through the same lookups and stops before
+ *   anything is written or forwarded: the recipient is sent with {@code deliverable: ...}.
  *   Outcomes are recorded on the recipients with relay {@code local} ({@link Outcome});
  *   nothing is logged here, qmgr logs the status lines.
  * DIAGNOSTICS
@@ -141,12 +143,19 @@ public final class LocalAgent implements DeliveryAgent {
             outcomes.add(o);
         }
         for (Map.Entry<String, List<Target>> group : forwardsBySender.entrySet()) {
+            if (verify.Probe.isProbe(request.envelope)) {
+                outcomes.add(Outcome.sent("deliverable: forwards to " + group.getValue().size() + " address(es)"));
+                continue;
+            }
             outcomes.add(forward(request, address, group.getKey(), group.getValue(), done));
         }
         return Outcome.combine(outcomes);
     }
 
     private Outcome deliverTarget(DeliveryRequest request, Recipient r, Target t, Set<String> deliveredTo) {
+        if (verify.Probe.isProbe(request.envelope) && t.kind() != Target.Kind.MAILBOX) {
+            return probed(t);
+        }
         switch (t.kind()) {
             case MAILBOX:
                 return deliverToMailbox(request, r, t.value(), t.sender(), deliveredTo);
@@ -160,6 +169,15 @@ public final class LocalAgent implements DeliveryAgent {
     }
 
     /** Delivers to the mailbox of {@code address} ({@code user[+ext]@domain}, lower case). */
+    /** An address probe ({@link verify.Probe}): a command or file target is deliverable, a failure target is not. */
+    private static Outcome probed(Target t) {
+        return switch (t.kind()) {
+            case COMMAND -> Outcome.sent("deliverable: delivers to command");
+            case FILE -> Outcome.sent("deliverable: delivers to file");
+            default -> Outcome.failure(t.dsn(), t.value());
+        };
+    }
+
     private Outcome deliverToMailbox(DeliveryRequest request, Recipient r, String address, String sender, Set<String> deliveredTo) {
         byte[] message = request.message;
         if (deliveredTo.contains(address)) {
@@ -167,6 +185,9 @@ public final class LocalAgent implements DeliveryAgent {
         }
         String mailboxTransport = transportFor(mailboxTransportMaps, "mailbox_transport", address);
         if (mailboxTransport != null) {
+            if (verify.Probe.isProbe(request.envelope)) {
+                return Outcome.sent("deliverable: delivery via " + mailboxTransport);
+            }
             return pass.deliver(mailboxTransport, request, r, address, sender);
         }
         String local = AddressLookup.localPart(address);
@@ -175,9 +196,15 @@ public final class LocalAgent implements DeliveryAgent {
         if (home == null) {
             String fallback = transportFor(fallbackTransportMaps, "fallback_transport", address);
             if (fallback != null) {
+                if (verify.Probe.isProbe(request.envelope)) {
+                    return Outcome.sent("deliverable: delivery via " + fallback);
+                }
                 return pass.deliver(fallback, request, r, address, sender);
             }
             return Outcome.bounce("5.1.1", "unknown user: \"" + local + "\"");
+        }
+        if (verify.Probe.isProbe(request.envelope)) {
+            return Outcome.sent("deliverable: delivers to mailbox of user " + user);
         }
         String homeMailbox = cf.get("home_mailbox").strip();
         if (homeMailbox.isEmpty()) {

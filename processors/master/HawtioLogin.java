@@ -13,7 +13,6 @@ import javax.security.auth.login.Configuration;
 import javax.security.auth.login.FailedLoginException;
 import javax.security.auth.login.LoginException;
 import javax.security.auth.spi.LoginModule;
-import java.lang.reflect.Method;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
@@ -111,22 +110,9 @@ public final class HawtioLogin implements LoginModule {
         return null;
     }
 
-    /**
-     * smtpd.PasswordHash.matches(password, stored): the passwd-file schemes. PasswordHash is
-     * package-private in smtpd; until it is public this calls it reflectively.
-     */
+    /** The passwd-file schemes of smtpd ({@link smtpd.PasswordHash}). */
     private static boolean matches(String stored, String password) {
-        if (stored == null) {
-            return false;
-        }
-        try {
-            Method m = Class.forName("smtpd.PasswordHash").getDeclaredMethod("matches", String.class, String.class);
-            m.setAccessible(true);
-            return (Boolean) m.invoke(null, password, stored);
-        } catch (ReflectiveOperationException e) {
-            MailLog.warning(program, "hawtio console: cannot check passwords: " + e);
-            return false;
-        }
+        return stored != null && smtpd.PasswordHash.matches(password, stored);
     }
 
     private static String printable(String s) {

@@ -90,6 +90,8 @@ public final class MtaServer implements AutoCloseable {
     private final Map<String, Object> beans = new java.util.LinkedHashMap<>();
     private final List<ExecutorService> pools = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** spawn(8) services of master.cf: listening from start() on. */
+    private final List<SpawnService> spawns = new ArrayList<>();
     /** master.cf delivery services by name, for local(8)'s mailbox_transport and fallback_transport. */
     private final Map<String, DeliveryAgent> agents = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path queueDirectory;
@@ -115,6 +117,7 @@ public final class MtaServer implements AutoCloseable {
         this.tables = new Tables(cf);
         this.queueDirectory = cf.path("queue_directory");
         cf.path("data_directory");
+        SelfSignedCertificate.ensure(cf);
         validate();
         QueueId.instance(instanceNumber(cf));
         this.trivialRewrite = new TrivialRewrite(cf, tables);
@@ -195,7 +198,7 @@ public final class MtaServer implements AutoCloseable {
                 // Postfix's postdrop wakes pickup at once; here pickup polls maildrop/ every second
                 case "pickup" -> routes.add(new PickupRoute(queueDirectory.resolve("maildrop").toString(), 1000L, new Pickup()));
                 case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite)));
-                case "smtp" -> delivery(s, program, closing(new SmtpAgent(scf)), s.maxproc(), transports, events);
+                case "smtp" -> delivery(s, program, closing(new SmtpAgent(scf, tables)), s.maxproc(), transports, events);
                 case "lmtp" -> delivery(s, program, closing(SmtpAgent.lmtp(scf)), s.maxproc(), transports, events);
                 case "pipe" -> delivery(s, program, new PipeAgent(scf, s), s.maxproc(), transports, events);
                 case "local" -> delivery(s, program, new LocalAgent(scf, tables, this::forward, agents::get), s.maxproc(), transports, events);
@@ -204,8 +207,9 @@ public final class MtaServer implements AutoCloseable {
                 // error(8) bounces; the same daemon under the service name "retry" defers, as in Postfix
                 case "error" -> delivery(s, program, s.name().equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR,
                         Math.min(s.maxproc(), 4), transports, events);
+                case "spawn" -> spawns.add(closing(new SpawnService(scf, s, queueDirectory, program)));
                 case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
-                     "tlsmgr", "flush", "verify", "discard", "spawn", "postscreen", "dnsblog", "tlsproxy" -> {
+                     "tlsmgr", "flush", "verify", "discard", "postscreen", "dnsblog", "tlsproxy" -> {
                     // built in below, or part of a later version: accepted so Postfix's master.cf loads
                 }
                 default -> throw new ConfigException(master.file() + ", line " + s.line() + ": unknown command '" + s.command() + "'");
@@ -226,7 +230,7 @@ public final class MtaServer implements AutoCloseable {
         QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports, scheduler);
         routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> queueSize("active"), activeLimit),
                 resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf),
-                camelUri(cf, "content_filter"), new MailHeaders(), new ContentFilterResult(), cf));
+                contentFilter(cf, transports), new qmgr.FilterTransport(transports), new MailHeaders(), new ContentFilterResult(), cf));
         String submissionQueue = cf.get("jms_submission_queue").strip();
         if (!submissionQueue.isEmpty()) {
             routes.add(new SubmissionRoute(submissionQueue, 2, new JmsSubmission(cf.size("message_size_limit"))));
@@ -263,6 +267,19 @@ public final class MtaServer implements AutoCloseable {
             throw cf.bad(parameter, v, "camel:ENDPOINT-URI, e.g. camel:direct:my-filter (Postfix's transport:nexthop and host:port forms are not supported)");
         }
         return v.substring("camel:".length());
+    }
+
+    /** content_filter: empty, camel:ENDPOINT-URI, or Postfix's transport:nexthop with a master.cf transport. */
+    private static String contentFilter(MainCf cf, Set<String> transports) {
+        String v = cf.get("content_filter").strip();
+        if (new qmgr.FilterTransport(transports).isTransportForm(v)) {
+            return v;
+        }
+        if (!v.isEmpty() && !v.startsWith("camel:")) {
+            throw cf.bad("content_filter", v, "camel:ENDPOINT-URI, e.g. camel:direct:my-filter, or transport:nexthop with a master.cf"
+                    + " transport, e.g. smtp:[127.0.0.1]:10025");
+        }
+        return camelUri(cf, "content_filter");
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -355,6 +372,9 @@ public final class MtaServer implements AutoCloseable {
             camel.addRoutes(r);
         }
         userRoutes.install(camel);
+        for (SpawnService spawn : spawns) {
+            spawn.start(); // policy servers listen before smtpd does
+        }
         try {
             camel.start();
         } catch (Exception e) {

@@ -17,7 +17,8 @@ import java.util.List;
  * DESCRIPTION
  *   Parses the {@link MaildropFile} written by sendmail, converts the message's line ends to
  *   CRLF, and sets the envelope: sender, recipients, origin pickup, client localhost, the
- *   submitting user id (for the Received header). Logs Postfix's
+ *   submitting user id (for the Received header). A file with the origin record
+ *   {@code O verify} (sendmail -bv, smtpd probes) becomes an address probe. Logs Postfix's
  *   {@code ID: uid=N from=<sender>}.
  * DIAGNOSTICS
  *   A file that is not a valid maildrop file: a warning naming the file and the reason, and
@@ -44,7 +45,7 @@ public final class Pickup implements Processor {
         env.ret = file.dsn().ret();
         env.envid = file.dsn().envid();
         env.recipients = rcpts;
-        env.origin = "pickup";
+        env.origin = verify.Probe.ORIGIN.equals(file.origin()) ? verify.Probe.ORIGIN : "pickup"; // sendmail -bv, smtpd probes
         env.protocol = "local";
         env.heloName = "userid " + file.uid();
         byte[] message = MaildropFile.toCrlf(file.message());

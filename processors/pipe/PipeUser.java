@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *   ConfigException naming the service: user= missing while running as root, an unknown user
  *   or group, root privileges, or no setpriv to drop privileges with.
  */
-final class PipeUser {
+public final class PipeUser {
     private static final String SETPRIV = "/usr/bin/setpriv";
 
     private final List<String> prefix;
@@ -34,11 +34,11 @@ final class PipeUser {
     }
 
     /** What comes before the command's argv: empty, or the setpriv call that drops privileges. */
-    List<String> prefix() {
+    public List<String> prefix() {
         return prefix;
     }
 
-    static PipeUser of(String service, String program, String user) {
+    public static PipeUser of(String service, String program, String user) {
         String me = System.getProperty("user.name");
         if (!isRoot()) {
             String name = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;

@@ -44,6 +44,10 @@ public final class Deferral implements Processor {
         env.transport = "";
         env.nexthop = "";
         Map<String, Object> headers = env.toHeaders();
+        Object filter = exchange.getIn().getHeader(cleanup.Cleanup.CONTENT_FILTER);
+        if (filter != null) {
+            headers.put(cleanup.Cleanup.CONTENT_FILTER, filter); // content_filter transport:nexthop (FilterTransport)
+        }
         headers.put(SCHEDULED_DELIVERY, now + backoff(env.attempts));
         if (warned) {
             headers.put(DelayWarning.SENT, Boolean.TRUE);

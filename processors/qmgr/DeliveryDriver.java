@@ -33,7 +33,9 @@ import java.util.Locale;
  *   Then writes one Postfix status line per recipient under the agent's program name:
  *   {@code ID: to=<r>, orig_to=<o>, relay=..., delay=..., delays=a/b/c/d, dsn=X.Y.Z,
  *   status=sent|deferred|bounced (reason)}. The recipients' outcomes go back into the
- *   envelope headers for {@link DeliveryStatus}.
+ *   envelope headers for {@link DeliveryStatus}. An address probe ({@link verify.Probe}) runs
+ *   only agents that can check without delivering (smtp, local); its outcomes go to the
+ *   address verification cache ({@link verify.VerifyCache}).
  * DIAGNOSTICS
  *   An exception from the agent defers every recipient it left pending, with the exception
  *   text as the reason ({@code 4.3.0}); it is not rethrown, so the entry moves on to
@@ -65,12 +67,18 @@ public final class DeliveryDriver implements Processor {
             default -> {
                 List<Recipient> pending = List.of();
                 try {
-                    pending = deliver(exchange, env, agent);
+                    pending = deliver(exchange, env, verify.Probe.isProbe(env) ? probeAgent(env) : agent);
                 } finally {
                     admission.finished(pending);
                 }
             }
         }
+    }
+
+    /** Address verification: smtp and local check without delivering; other agents are not run (see {@link verify.Probe}). */
+    private DeliveryAgent probeAgent(Envelope env) {
+        boolean aware = agent instanceof smtp.SmtpAgent || agent instanceof local.LocalAgent;
+        return verify.Probe.agentFor(agent, aware, env.transport);
     }
 
     private static void postpone(Exchange exchange) {
@@ -116,6 +124,9 @@ public final class DeliveryDriver implements Processor {
             MailLog.info(program, statusLine(env, request, r, end));
         }
         exchange.getIn().getHeaders().put(Envelope.RECIPIENTS, Envelope.encodeRecipients(env.recipients));
+        if (verify.Probe.isProbe(env)) {
+            verify.VerifyCache.recordAll(pending);
+        }
         return pending;
     }
 

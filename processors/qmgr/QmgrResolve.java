@@ -29,6 +29,9 @@ import java.util.Set;
  *   entry goes with each. The route sends each entry to `active` in the same transaction
  *   that consumed the message, so a message is in incoming or in active, never in neither. A transport that master.cf does not
  *   define gets the built-in {@code retry} agent (deferred: mail transport unavailable).
+ *   A message with a content filter in the transport:nexthop form goes, all its recipients
+ *   together, to that transport and next hop ({@link FilterTransport}); the filter property
+ *   travels with its active entries.
  * DIAGNOSTICS
  *   An unreadable envelope throws {@link CorruptEntry}: the route logs it and moves the entry
  *   to `corrupt` at once. Any other failure rolls back; the broker redelivers and, past the
@@ -38,11 +41,13 @@ public final class QmgrResolve implements Processor {
     private final TrivialRewrite trivialRewrite;
     private final Set<String> transports;
     private final DestinationScheduler scheduler;
+    private final FilterTransport filterTransport;
 
     public QmgrResolve(TrivialRewrite trivialRewrite, Set<String> transports, DestinationScheduler scheduler) {
         this.trivialRewrite = trivialRewrite;
         this.transports = transports;
         this.scheduler = scheduler;
+        this.filterTransport = new FilterTransport(transports);
     }
 
     @Override
@@ -55,8 +60,10 @@ public final class QmgrResolve implements Processor {
 
         Map<String, List<Recipient>> byDestination = new LinkedHashMap<>();
         Map<String, Resolved> destinations = new LinkedHashMap<>();
+        String filter = exchange.getIn().getHeader(cleanup.Cleanup.CONTENT_FILTER, String.class);
+        boolean filtered = filterTransport.isTransportForm(filter);
         for (Recipient r : pending) {
-            Resolved where = resolve(r.address());
+            Resolved where = filtered ? filterTransport.resolve(filter, resolve(r.address())) : resolve(r.address());
             destinations.putIfAbsent(where.destination(), where);
             byDestination.computeIfAbsent(where.destination(), k -> new ArrayList<>()).add(r);
         }
@@ -78,6 +85,7 @@ public final class QmgrResolve implements Processor {
             entries.add(new ActiveEntry(part, message, parts.size(), warned));
         }
         exchange.getIn().setBody(entries);
+        exchange.setProperty(cleanup.Cleanup.CONTENT_FILTER, filtered ? filter : null);
     }
 
     /** The recipients in groups of at most {@code limit} (0: one group). */
@@ -107,6 +115,10 @@ public final class QmgrResolve implements Processor {
         headers.put(ActiveEntry.PARTS, entry.parts());
         if (entry.delayWarned()) {
             headers.put(DelayWarning.SENT, Boolean.TRUE);
+        }
+        String filter = exchange.getProperty(cleanup.Cleanup.CONTENT_FILTER, String.class);
+        if (filter != null) {
+            headers.put(cleanup.Cleanup.CONTENT_FILTER, filter); // a retry goes to the filter too
         }
         exchange.getIn().setHeaders(headers);
         exchange.getIn().setBody(entry.message());

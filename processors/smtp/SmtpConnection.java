@@ -11,6 +11,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +35,9 @@ import java.util.List;
  *   smtp_line_length_limit does, and at most 1000 lines make one reply.
  *   {@link #sendMessage} streams the message dot-stuffed, ends it with CRLF if needed and
  *   {@code .CRLF}, through a 64 KB buffer; every write to the socket has its own time limit.
+ *   {@link #startTls} turns the TCP connection into a TLS one after the server's 220 to
+ *   STARTTLS: anything the server sent before the handshake and the client has not read yet is
+ *   thrown away (no plaintext injection, CVE-2011-0411's client side).
  * DIAGNOSTICS
  *   SocketTimeoutException when a read or write exceeds its limit; EOFException when the
  *   server closes the connection; {@link MalformedReplyException} for a line that is not a
@@ -42,11 +49,12 @@ public final class SmtpConnection implements Closeable {
     private static final int CHUNK = 8192;
 
     private final MailHost host;
-    private final Socket socket;       // null for a unix-domain socket
+    private Socket socket;             // null for a unix-domain socket; an SSLSocket after STARTTLS
     private final UnixWire unix;       // null for TCP
-    private final InputStream in;
-    private final DeadlineOutputStream deadline;
-    private final BufferedOutputStream out;
+    private InputStream in;
+    private DeadlineOutputStream deadline;
+    private BufferedOutputStream out;
+    private SSLSession tls;
 
     private SmtpConnection(MailHost host, Socket socket) throws IOException {
         this.host = host;
@@ -84,6 +92,33 @@ public final class SmtpConnection implements Closeable {
 
     public MailHost host() {
         return host;
+    }
+
+    /**
+     * The TLS handshake over this connection, within {@code timeout} seconds; from now on
+     * commands and replies are encrypted. {@code peerHost} keys the client session cache.
+     */
+    public SSLSession startTls(SSLSocketFactory factory, SSLParameters parameters, String peerHost, long timeout)
+            throws IOException {
+        if (socket == null) {
+            throw new IOException("STARTTLS over a unix-domain socket is not supported");
+        }
+        SSLSocket ssl = (SSLSocket) factory.createSocket(socket, peerHost, host.port(), true);
+        ssl.setSSLParameters(parameters);
+        ssl.setUseClientMode(true);
+        ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout * 1000)));
+        ssl.startHandshake();
+        this.socket = ssl;
+        this.in = new BufferedInputStream(ssl.getInputStream(), 8192);
+        this.deadline = new DeadlineOutputStream(ssl.getOutputStream(), ssl);
+        this.out = new BufferedOutputStream(deadline, 65536);
+        this.tls = ssl.getSession();
+        return tls;
+    }
+
+    /** The TLS session after {@link #startTls}; null for a plaintext connection. */
+    public SSLSession tlsSession() {
+        return tls;
     }
 
     /** Buffers one command line; CRLF is appended. Commands are sent as UTF-8 (SMTPUTF8). */

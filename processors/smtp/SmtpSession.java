@@ -14,7 +14,8 @@ import java.io.IOException;
  *   Holds the connection, the ESMTP features its EHLO reply announced (kept, so that a
  *   session taken from the {@link ConnectionCache} needs no new EHLO), when it was opened
  *   and how many mail transactions it has carried ({@link #uses()}: 1 for the first, 2 for
- *   the first reuse, Postfix's {@code conn_use=}). A session is used by one thread at a time:
+ *   the first reuse, Postfix's {@code conn_use=}), and whether STARTTLS made it a TLS session
+ *   ({@link #isTls()}, {@link #isVerified()}). A session is used by one thread at a time:
  *   the agent owns it while delivering, the cache while it is idle.
  * DIAGNOSTICS
  *   {@link #quit()} never throws: the server may already be gone.
@@ -25,6 +26,7 @@ final class SmtpSession {
     private EsmtpFeatures features = EsmtpFeatures.NONE;
     private int uses;
     private boolean greeted;
+    private boolean verified;
 
     SmtpSession(SmtpConnection connection) {
         this.connection = connection;
@@ -46,6 +48,21 @@ final class SmtpSession {
     void greeted(EsmtpFeatures announced) {
         this.features = announced;
         this.greeted = true;
+    }
+
+    /** After a TLS handshake; {@code verified}: the certificate was trusted and matched the policy. */
+    void secured(boolean verified) {
+        this.verified = verified;
+    }
+
+    /** Whether the connection is encrypted (STARTTLS done). */
+    boolean isTls() {
+        return connection.tlsSession() != null;
+    }
+
+    /** Whether the server certificate was verified (verify or secure level). */
+    boolean isVerified() {
+        return isTls() && verified;
     }
 
     /** Whether greeting and EHLO/HELO are done, i.e. this session came from the cache. */

@@ -20,10 +20,13 @@ import java.util.Set;
  *   SmtpTransaction t = new SmtpTransaction(request, session, params);
  *   boolean greeted = t.run();  if (t.isStale()) ...;  if (t.isReusable()) ...;
  * DESCRIPTION
- *   Greeting, EHLO (HELO when EHLO gets 5xx), the SIZE and SMTPUTF8 checks, MAIL FROM with
+ *   Greeting, EHLO (HELO when EHLO gets 5xx), STARTTLS and EHLO again as the next hop's
+ *   {@link TlsPolicy} asks, AUTH when {@link SmtpSasl} has credentials for the server, the SIZE
+ *   and SMTPUTF8 checks, MAIL FROM with
  *   SIZE, BODY=8BITMIME, SMTPUTF8, RET and ENVID as the server supports them, one RCPT TO per
  *   recipient not yet done (with NOTIFY and ORCPT when the server announced DSN), DATA and the
- *   message dot-stuffed. A session from the connection cache skips greeting and EHLO (its
+ *   message dot-stuffed (an address probe, {@link verify.Probe}, stops after RCPT TO: each
+ *   accepted recipient is sent with the RCPT reply as reason). A session from the connection cache skips greeting and EHLO (its
  *   features are known) and starts with RSET, as Postfix does to verify that a cached session
  *   is still usable: when RSET gets no 2xx in smtp_rset_timeout or the connection is gone,
  *   {@link #isStale()} says so and no recipient is touched, so the agent can open a new
@@ -39,6 +42,24 @@ import java.util.Set;
  *   LMTP (RFC 2033, {@link SmtpParams#lmtp()}): LHLO instead of EHLO (no HELO fallback), and
  *   after the end of data one reply per accepted recipient, in RCPT order, each deciding that
  *   recipient's outcome.
+ *   TLS (Postfix's smtp_proto.c wording): at may, a server without STARTTLS or refusing it gets
+ *   the mail in plaintext, and a failed handshake makes {@link #retryWithoutTls()} true (no
+ *   recipient touched) so the agent reconnects in plaintext; from encrypt up the recipients
+ *   are deferred with {@code TLS is required, but was not offered by host NAME[ADDR]} (4.7.4),
+ *   {@code TLS is required, but host NAME[ADDR] refused to start TLS: REPLY} (the reply's
+ *   code decides) or {@code Cannot start TLS: handshake failure} (4.7.5); at verify and
+ *   secure a certificate that is not trusted or does not match defers with
+ *   {@code Server certificate not verified} (4.7.5).
+ *   SASL: a server that announces no AUTH gets the mail without; no usable mechanism defers
+ *   (4.7.0, {@code SASL authentication failed: server NAME[ADDR] offered no compatible
+ *   authentication mechanisms for this type of connection security}); a rejected AUTH defers
+ *   with {@code SASL authentication failed; server NAME[ADDR] said: 535 ...} (a 5xx turned
+ *   into 4xx by smtp_sasl_auth_soft_bounce, Postfix's default). In every case the agent
+ *   tries the next mail host.
+ *   SMTPUTF8: MAIL FROM carries SMTPUTF8 when the envelope asked for it (or has a non-ASCII
+ *   address) and the server offers it; a non-ASCII address for a server without it bounces
+ *   with {@code SMTPUTF8 is required, but was not offered by host NAME[ADDR]} (5.6.7); an
+ *   ASCII-only envelope goes without it.
  * DIAGNOSTICS
  *   Never throws for network trouble: a timeout defers every recipient still open with
  *   {@code conversation with NAME[ADDR] timed out while STAGE} (4.4.2), a dropped connection
@@ -55,9 +76,11 @@ final class SmtpTransaction {
     private final SmtpConnection conn;
     private final MailHost host;
     private final SmtpParams params;
+    private final HopSecurity security;
     private final List<Recipient> todo = new ArrayList<>();
     private final Set<Recipient> answered = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<Recipient> accepted = new ArrayList<>();
+    private final java.util.Map<Recipient, SmtpReply> rcptReplies = new IdentityHashMap<>();
 
     private String stage = GREETING;
     private boolean greeted;
@@ -66,8 +89,16 @@ final class SmtpTransaction {
     private boolean inStep;
     private boolean stale;
     private boolean shutdown;
+    private boolean broken;
+    private boolean retryWithoutTls;
+    private boolean ready;
 
     SmtpTransaction(DeliveryRequest request, SmtpSession session, SmtpParams params) {
+        this(request, session, params, HopSecurity.none(null));
+    }
+
+    SmtpTransaction(DeliveryRequest request, SmtpSession session, SmtpParams params, HopSecurity security) {
+        this.security = security;
         this.request = request;
         this.session = session;
         this.conn = session.connection();
@@ -84,13 +115,14 @@ final class SmtpTransaction {
     boolean run() {
         try {
             if (session.isGreeted() ? reset() : greet() && hello()) {
+                ready = true;
                 session.use();
                 request.connectionUse = session.uses();
                 if (acceptable()) {
                     transact();
                 }
             }
-            inStep = !stale;
+            inStep = !stale && !broken;
         } catch (SocketTimeoutException e) {
             deferOpen("4.4.2", "conversation with " + host.namaddr() + " timed out while " + stage);
         } catch (MalformedReplyException e) {
@@ -106,9 +138,18 @@ final class SmtpTransaction {
         return stale;
     }
 
-    /** Whether the session may carry another transaction (the agent may cache it). */
+    /**
+     * Whether the session may carry another transaction (the agent may cache it): never when
+     * it ended before MAIL FROM (TLS or AUTH not done as the policy asks, a refused EHLO).
+     */
     boolean isReusable() {
-        return inStep && session.isGreeted() && mailAccepted && !shutdown;
+        return inStep && ready && session.isGreeted() && mailAccepted && !shutdown
+                && (!session.isTls() || security.policy().connectionReuse());
+    }
+
+    /** An opportunistic (may) TLS handshake failed: nothing was done, the agent retries this host in plaintext. */
+    boolean retryWithoutTls() {
+        return retryWithoutTls;
     }
 
     /** Whether the conversation ended in step, so a QUIT makes sense. */
@@ -154,7 +195,7 @@ final class SmtpTransaction {
         SmtpReply r = command("EHLO " + params.heloName(), params.heloTimeout());
         if (r.isPositive()) {
             session.greeted(EsmtpFeatures.parse(r));
-            return true;
+            return startTls() && authenticate();
         }
         if (!r.isPermanent()) {
             fail(r, "EHLO command", todo);
@@ -164,9 +205,94 @@ final class SmtpTransaction {
         r = command("HELO " + params.heloName(), params.heloTimeout());
         if (r.isPositive()) {
             session.greeted(EsmtpFeatures.NONE);
-            return true;
+            return startTls();
         }
         fail(r, "HELO command", todo);
+        return false;
+    }
+
+    /** STARTTLS and EHLO again, as the TLS policy asks; false when the session must end here. */
+    private boolean startTls() throws IOException {
+        TlsPolicy policy = security.policy();
+        if (policy.level() == TlsPolicy.Level.NONE) {
+            return true;
+        }
+        if (!features().startTls()) {
+            if (policy.mandatory()) {
+                deferOpen("4.7.4", "TLS is required, but was not offered by host " + host.namaddr());
+                return false;
+            }
+            return true;
+        }
+        stage = "sending STARTTLS";
+        SmtpReply r = command("STARTTLS", params.heloTimeout());
+        if (!r.isPositive()) {
+            if (!policy.mandatory()) {
+                return true;
+            }
+            String reason = "TLS is required, but host " + host.namaddr() + " refused to start TLS: " + r.text();
+            if (r.isPermanent()) {
+                bounceOpen(r.dsn(), reason);
+            } else {
+                deferOpen(r.dsn(), reason);
+            }
+            return false;
+        }
+        stage = "performing the TLS handshake";
+        SmtpTls.Handshake h;
+        try {
+            h = security.tls().start(conn, policy, security.hop());
+        } catch (IOException e) {
+            broken = true;
+            if (policy.mandatory()) {
+                deferOpen("4.7.5", "Cannot start TLS: handshake failure");
+            } else {
+                retryWithoutTls = true;
+            }
+            return false;
+        }
+        session.secured(h.verified());
+        if (policy.mustVerify() && !h.verified()) {
+            deferOpen("4.7.5", "Server certificate not verified");
+            return false;
+        }
+        stage = "performing the EHLO handshake";
+        r = command("EHLO " + params.heloName(), params.heloTimeout());
+        if (!r.isPositive()) {
+            fail(r, "EHLO command", todo);
+            return false;
+        }
+        session.greeted(EsmtpFeatures.parse(r));
+        return true;
+    }
+
+    /** AUTH with the credentials smtp_sasl_password_maps has for this server, if any. */
+    private boolean authenticate() throws IOException {
+        SmtpSasl sasl = security.sasl();
+        if (sasl == null || features().authMechanisms().isEmpty()) {
+            return true;
+        }
+        SmtpSasl.Credentials credentials = sasl.credentials(host, security.destination());
+        if (credentials == null) {
+            return true;
+        }
+        List<String> mechanisms = sasl.mechanisms(features(), session.isTls(), session.isVerified());
+        if (mechanisms.isEmpty()) {
+            deferOpen("4.7.0", "SASL authentication failed: server " + host.namaddr()
+                    + " offered no compatible authentication mechanisms for this type of connection security");
+            return false;
+        }
+        stage = "performing SASL authentication";
+        SmtpReply r = sasl.authenticate(conn, credentials, mechanisms.get(0), params.heloTimeout());
+        if (r.isPositive()) {
+            return true;
+        }
+        String reason = "SASL authentication failed; server " + host.namaddr() + " said: " + r.text();
+        if (r.isPermanent() && !sasl.softBounce()) {
+            bounceOpen(r.dsn(), reason);
+        } else {
+            deferOpen(r.isPermanent() ? "4" + r.dsn().substring(1) : r.dsn(), reason);
+        }
         return false;
     }
 
@@ -203,7 +329,8 @@ final class SmtpTransaction {
         for (Recipient r : todo) {
             steps.add(new Step(Step.Kind.RCPT, rcptCommand(r), r));
         }
-        if (features().pipelining()) {
+        boolean probe = verify.Probe.isProbe(request.envelope); // address verification: stop after RCPT
+        if (features().pipelining() && !probe) {
             steps.add(new Step(Step.Kind.DATA, "DATA", null));
         }
         int group = features().pipelining() ? PIPELINE_GROUP : 1;
@@ -218,6 +345,10 @@ final class SmtpTransaction {
                 stage = s.stage();
                 handle(s, conn.readReply(timeout(s)));
             }
+        }
+        if (probe) {
+            probed();
+            return;
         }
         if (!features().pipelining() && mailAccepted && !accepted.isEmpty()) {
             Step data = new Step(Step.Kind.DATA, "DATA", null);
@@ -244,6 +375,7 @@ final class SmtpTransaction {
                 }
                 if (r.isPositive()) {
                     accepted.add(step.recipient);
+                    rcptReplies.put(step.recipient, r);
                 } else {
                     answered.add(step.recipient);
                     fail(r, "RCPT TO command", List.of(step.recipient));
@@ -258,6 +390,17 @@ final class SmtpTransaction {
                 break;
             default:
                 throw new IllegalStateException(step.kind.name());
+        }
+    }
+
+    /** An address probe ({@link verify.Probe}): each recipient the server accepted at RCPT is deliverable. */
+    private void probed() {
+        if (!mailAccepted) {
+            return;
+        }
+        for (Recipient a : accepted) {
+            SmtpReply r = rcptReplies.get(a);
+            a.sent(r.dsn(), host.namaddr() + " said: " + r.text() + " (in reply to RCPT TO command)", host.relay());
         }
     }
 
@@ -314,7 +457,7 @@ final class SmtpTransaction {
         if (features().eightBitMime() && has8bit(request.message)) {
             sb.append(" BODY=8BITMIME");
         }
-        if (features().smtputf8() && needsSmtputf8()) {
+        if (features().smtputf8() && (e.smtputf8 || needsSmtputf8())) {
             sb.append(" SMTPUTF8");
         }
         if (features().dsn()) {

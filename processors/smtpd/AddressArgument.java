@@ -89,6 +89,11 @@ public record AddressArgument(String address, Map<String, String> params) {
         if (a.isEmpty() || a.length() > 512) {
             return false;
         }
+        int colon = a.indexOf(':');
+        if (a.startsWith("@") && colon > 0 && a.substring(0, colon).contains(",")) {
+            // RFC 5321 source route through several hops, @one,@two:mailbox is checked as its one-hop form @x:mailbox
+            return a.substring(0, colon).matches("@[^,@:\\s<>\"]+(,@[^,@:\\s<>\"]+)+") && isValidMailbox("@x" + a.substring(colon));
+        }
         boolean quoted = false;
         for (int i = 0; i < a.length(); i++) {
             char c = a.charAt(i);

@@ -6,7 +6,7 @@ package smtpd;
  * DESCRIPTION
  *   Records the client's name, resets any transaction, and answers EHLO with the extensions
  *   this server honours: PIPELINING, SIZE (message_size_limit), VRFY (unless
- *   disable_vrfy_command), STARTTLS (smtpd_tls_security_level may
+ *   disable_vrfy_command), ETRN ({@link EtrnCommand}), STARTTLS (smtpd_tls_security_level may
  *   or encrypt, until TLS is active), AUTH PLAIN LOGIN (smtpd_sasl_auth_enable, and with
  *   smtpd_tls_auth_only only inside TLS), ENHANCEDSTATUSCODES, 8BITMIME, DSN, SMTPUTF8
  *   (smtputf8_enable), CHUNKING (BDAT), in Postfix's order, minus smtpd_discard_ehlo_keywords
@@ -41,6 +41,9 @@ final class HeloCommand implements SmtpCommand {
         }
         if (!s.settings.vrfyDisabled) {
             sb.append("\nVRFY");
+        }
+        if (!s.settings.discardEhloKeywords.contains("etrn")) {
+            sb.append("\nETRN");
         }
         if (s.tls == null && s.settings.tls != null && s.settings.tls.startTlsOffered()) {
             sb.append("\nSTARTTLS");

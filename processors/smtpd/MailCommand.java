@@ -15,7 +15,8 @@ import java.util.Map;
  * DIAGNOSTICS
  *   503 5.5.1 without HELO (smtpd_helo_required) or inside a transaction;
  *   553 5.6.7 Must declare SMTPUTF8 to send unicode address (strict_smtputf8); 501 5.5.4 syntax; 501 5.1.7 bad address;
- *   552 5.3.4 too big; 555 5.5.4 an unsupported parameter.
+ *   552 5.3.4 too big; 555 5.5.4 an unsupported parameter; 452 4.3.1 Insufficient system storage
+ *   when the queue file system is short of space ({@link QueueSpace}).
  */
 final class MailCommand implements SmtpCommand {
     @Override
@@ -39,6 +40,7 @@ final class MailCommand implements SmtpCommand {
         String ret = "";
         String envid = "";
         boolean smtputf8 = false;
+        long declaredSize = 0;
         for (Map.Entry<String, String> p : a.params().entrySet()) {
             switch (p.getKey()) {
                 case "SIZE":
@@ -47,6 +49,7 @@ final class MailCommand implements SmtpCommand {
                         if (s.settings.messageSizeLimit > 0 && size > s.settings.messageSizeLimit) {
                             return Reply.of(552, "5.3.4 Message size exceeds fixed limit");
                         }
+                        declaredSize = size;
                     } catch (NumberFormatException e) {
                         return Reply.of(501, "5.5.4 Bad message size syntax");
                     }
@@ -80,7 +83,12 @@ final class MailCommand implements SmtpCommand {
         if (s.settings.strictSmtputf8 && !smtputf8 && AddressArgument.isUnicode(a.address())) {
             return Reply.of(553, "5.6.7 Must declare SMTPUTF8 to send unicode address");
         }
-        Reply refused = ClientLimits.atMail(s); // anvil: smtpd_client_message_rate_limit
+        Reply refused = QueueSpace.atMail(s.settings.cf, declaredSize); // queue_minfree, smtpd_check_queue
+        if (refused != null) {
+            s.logReject("MAIL", refused, null);
+            return refused;
+        }
+        refused = ClientLimits.atMail(s); // anvil: smtpd_client_message_rate_limit
         if (refused != null) {
             return refused;
         }

@@ -15,16 +15,18 @@ import java.util.Locale;
  * DESCRIPTION
  *   Schemes, with Dovecot's names: {SHA512-CRYPT} and {SHA256-CRYPT} (glibc crypt, see
  *   {@link ShaCrypt}; generate with {@code doveadm pw -s SHA512-CRYPT}, {@code mkpasswd -m
- *   sha-512} or {@code openssl passwd -6}), {SSHA512} and {SSHA256} (base64 of the salted
+ *   sha-512} or {@code openssl passwd -6}), {BLF-CRYPT} (bcrypt {@code $2y$}, {@code $2b$},
+ *   {@code $2a$}, see {@link Bcrypt}; {@code doveadm pw -s BLF-CRYPT} or {@code htpasswd
+ *   -bnB}), {SSHA512} and {SSHA256} (base64 of the salted
  *   digest followed by the salt), {SHA512} and {SHA256} (base64 of the digest), {PLAIN} and
  *   {CLEAR} (the password itself; for tests). A value without a {SCHEME} that starts with
- *   {@code $6$} or {@code $5$} is taken as crypt ({CRYPT}, Dovecot's default). Every
+ *   {@code $6$}, {@code $5$} or {@code $2?$} is taken as crypt ({CRYPT}, Dovecot's default). Every
  *   comparison runs in constant time.
  * DIAGNOSTICS
  *   An unknown scheme or an unreadable hash never matches; {@link #scheme} tells the caller
  *   which scheme it was, so it can log it (never the hash).
  */
-final class PasswordHash {
+public final class PasswordHash {
     private PasswordHash() {
     }
 
@@ -40,17 +42,19 @@ final class PasswordHash {
     /** True for the schemes {@link #matches} understands. */
     static boolean supported(String scheme) {
         return switch (scheme) {
-            case "SHA512-CRYPT", "SHA256-CRYPT", "CRYPT", "SSHA512", "SSHA256", "SHA512", "SHA256", "PLAIN", "CLEAR" -> true;
+            case "SHA512-CRYPT", "SHA256-CRYPT", "BLF-CRYPT", "CRYPT", "SSHA512", "SSHA256", "SHA512", "SHA256", "PLAIN", "CLEAR" -> true;
             default -> false;
         };
     }
 
-    static boolean matches(String password, String stored) {
+    public static boolean matches(String password, String stored) {
         String scheme = scheme(stored);
         String hash = stored.startsWith("{") ? stored.substring(stored.indexOf('}') + 1) : stored;
         try {
             return switch (scheme) {
-                case "SHA512-CRYPT", "SHA256-CRYPT", "CRYPT" -> ShaCrypt.matches(password, hash);
+                case "SHA512-CRYPT", "SHA256-CRYPT" -> ShaCrypt.matches(password, hash);
+                case "BLF-CRYPT" -> Bcrypt.matches(password, hash);
+                case "CRYPT" -> hash.startsWith("$2") ? Bcrypt.matches(password, hash) : ShaCrypt.matches(password, hash);
                 case "SSHA512" -> salted("SHA-512", 64, password, hash);
                 case "SSHA256" -> salted("SHA-256", 32, password, hash);
                 case "SHA512" -> plainDigest("SHA-512", password, hash);

@@ -22,7 +22,9 @@ import java.util.function.BiConsumer;
  *   and nothing is queued (the before-queue filter contract).
  * DIAGNOSTICS
  *   Any exception from the route: the client gets {@code 451 4.3.0 Error: queue file write
- *   error} (the message is not acknowledged, so the client keeps it) and the cause is logged.
+ *   error} (the message is not acknowledged, so the client keeps it) and the cause is logged;
+ *   when the broker refused it for lack of storage (address full, max-disk-usage passed) the
+ *   reply is {@code 452 4.3.1 Insufficient system storage}, as Postfix's for a full disk.
  */
 final class RouteSubmission implements SmtpdSubmission {
     public static final String SMTPD_REPLY = "smtpd_reply";
@@ -90,6 +92,26 @@ final class RouteSubmission implements SmtpdSubmission {
 
     private Reply queueError(Envelope envelope, Throwable e) {
         MailLog.warning(settings.program, envelope.queueId + ": queue file write error: " + e);
+        if (brokerStorageFull(e)) {
+            return Reply.of(452, "4.3.1 Insufficient system storage");
+        }
         return Reply.of(451, "4.3.0 Error: queue file write error");
+    }
+
+    /**
+     * Artemis refused the send for lack of room: ActiveMQAddressFullException (AMQ229102, an
+     * address over its limit with the FAIL policy; JMS: ResourceAllocationException) or
+     * AMQ229119 (disk usage beyond max-disk-usage with disk-full-policy FAIL).
+     */
+    private static boolean brokerStorageFull(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String name = t.getClass().getName();
+            String text = String.valueOf(t.getMessage());
+            if (name.endsWith("ActiveMQAddressFullException") || name.endsWith("ResourceAllocationException")
+                    || text.contains("AMQ229102") || text.contains("AMQ229119")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

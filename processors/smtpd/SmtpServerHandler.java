@@ -10,6 +10,8 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import smtpd.restriction.ClientHostname;
+import smtpd.restriction.ClientHostnameLookup;
 
 import javax.net.ssl.SSLSession;
 
@@ -25,7 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * NAME
  *   SmtpServerHandler - one SMTP connection on the Netty event loop
  * DESCRIPTION
- *   Sends the greeting, feeds command lines to the {@link SmtpSession} and content lines to
+ *   The client's host name is looked up first ({@link ClientHostnameLookup}: PTR and forward
+ *   confirmation, on a worker while the connection reads nothing; loopback clients are
+ *   {@code localhost} at once); then smtpd logs {@code connect from name[addr]} and
+ *   sends the greeting, feeds command lines to the {@link SmtpSession} and content lines to
  *   its {@link DataBuffer}, and writes the replies. Pipelined commands are answered in order;
  *   replies are flushed when the client's input is drained (RFC 2920). At the final dot the
  *   message is handed to {@link SmtpdSubmission} and the connection stops reading until the
@@ -46,6 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   worker the same way ({@link RestrictionWorkers}). anvil: {@link ClientLimits} counts the
  *   connection (421 4.7.0 past smtpd_client_connection_count_limit or _rate_limit) and
  *   {@link SmtpdConnection} notes improper pipelining for reject_unauth_pipelining.
+ *   smtpd_end_of_data_restrictions run after the final dot (or BDAT LAST) before the message
+ *   is queued, on a worker when they may wait.
  *   Logs connect, disconnect (with Postfix's command statistics), lost connection and timeout
  *   lines in Postfix's format.
  */
@@ -71,8 +78,32 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         InetAddress addr = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-        String name = addr.isLoopbackAddress() ? "localhost" : "unknown";
-        session = new SmtpSession(settings, addr, name);
+        ClientHostnameLookup names = ClientHostnameLookup.of(settings.cf, settings.program);
+        if (!names.wanted(addr)) {
+            connected(ctx, addr, ClientHostname.localhost());
+            return;
+        }
+        hold(ctx);
+        Channel ch = ctx.channel();
+        RestrictionWorkers.execute(() -> {
+            ClientHostname h = names.lookup(addr);
+            ch.eventLoop().execute(() -> clientLookedUp(ctx, addr, h));
+        });
+    }
+
+    /** The client's names are known: greet it, then take its input. */
+    private void clientLookedUp(ChannelHandlerContext ctx, InetAddress addr, ClientHostname names) {
+        if (!ctx.channel().isActive()) {
+            return; // gone during the lookup: never counted, nothing to log
+        }
+        connected(ctx, addr, names);
+        release(ctx);
+    }
+
+    /** A client with its host name: logged, counted (anvil, maxproc) and greeted. */
+    private void connected(ChannelHandlerContext ctx, InetAddress addr, ClientHostname names) {
+        ClientHostname.attach(addr, names);
+        session = new SmtpSession(settings, addr, names.name());
         MailLog.info(settings.program, "connect from " + session.client());
         connection = SmtpdConnection.of(session);
         connection.addresses((InetSocketAddress) ctx.channel().localAddress(), (InetSocketAddress) ctx.channel().remoteAddress());
@@ -251,7 +282,11 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         reply(ctx, r);
     }
 
-    /** The message is complete: refused (size, hops), or handed to the queue while input waits. */
+    /**
+     * The message is complete: refused (size, hops, smtpd_end_of_data_restrictions), or handed
+     * to the queue while input waits. End-of-data restrictions that may wait for a policy server
+     * or DNS run on a worker. A DISCARDed message is answered as queued and dropped.
+     */
     private void endOfMessage(ChannelHandlerContext ctx) {
         Reply refused = session.endOfMessage();
         if (refused != null) {
@@ -259,6 +294,33 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         hold(ctx);
+        if (!settings.restrictions.checksEndOfData()) {
+            endOfDataChecked(ctx, null);
+        } else if (RestrictionWorkers.wanted(settings, session, "DATA")) {
+            Channel ch = ctx.channel();
+            RestrictionWorkers.execute(() -> {
+                Reply r = session.endOfDataRestrictions();
+                ch.eventLoop().execute(() -> endOfDataChecked(ctx, r));
+            });
+        } else {
+            endOfDataChecked(ctx, session.endOfDataRestrictions());
+        }
+    }
+
+    /** After smtpd_end_of_data_restrictions (input held): the refusal, the discard, or the queue. */
+    private void endOfDataChecked(ChannelHandlerContext ctx, Reply refused) {
+        if (refused != null) {
+            busy = false;
+            reply(ctx, refused);
+            if (!busy) {
+                release(ctx);
+            }
+            return;
+        }
+        if (session.discarded()) {
+            queued(ctx, session.queueId(), null);
+            return;
+        }
         Channel ch = ctx.channel();
         submission.submit(session.envelope(), session.submissionAttributes(), session.dataBuffer().bytes(), (queueId, failure) ->
                 ch.eventLoop().execute(() -> queued(ctx, queueId, failure)));
@@ -389,6 +451,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
         if (session == null) {
             return;
         }
+        ClientHostname.detach(session.clientAddress);
         sessions.decrementAndGet();
         ClientLimits limits = ClientLimits.of(settings);
         if (limits != null) {

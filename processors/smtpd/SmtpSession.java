@@ -4,6 +4,7 @@ import global.Envelope;
 import global.MailLog;
 import global.QueueId;
 import global.Recipient;
+import smtpd.restriction.QueueActions;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -33,6 +34,13 @@ import java.util.Set;
  *   SMTPUTF8 (RFC 6531): MAIL's SMTPUTF8 parameter is remembered for the transaction and goes
  *   to cleanup as the {@link #SMTPUTF8} attribute. At the end of the message (the final dot or
  *   BDAT LAST, {@link #endOfMessage}) message_size_limit and hopcount_limit are enforced.
+ *   Access actions (HOLD, DISCARD, FILTER, PREPEND, REDIRECT, BCC) fired by the restrictions
+ *   are kept per session and per transaction ({@link QueueActions}) and applied when the
+ *   message is queued: REDIRECT replaces the recipients and BCC adds one in {@link #envelope};
+ *   HOLD, FILTER and PREPEND go to cleanup as the {@link #HOLD}, {@link #FILTER} and
+ *   {@link #PREPEND} attributes; DISCARD ({@link #discarded}) is accepted and dropped by
+ *   {@link SmtpServerHandler}. smtpd_end_of_data_restrictions run after the size and hop
+ *   checks ({@link #endOfDataRestrictions}).
  *   Nothing here does I/O; {@link SmtpServerHandler} does.
  */
 public final class SmtpSession {
@@ -43,6 +51,12 @@ public final class SmtpSession {
      * {@code "yes"}. The envelope has no field for it yet.
      */
     public static final String SMTPUTF8 = "smtputf8";
+    /** Submission attribute: the message goes to the hold queue (access action HOLD): {@code "yes"}. */
+    public static final String HOLD = "smtpd_hold";
+    /** Submission attribute: the per-message content filter's endpoint URI (access action FILTER camel:URI). */
+    public static final String FILTER = "smtpd_filter";
+    /** Submission attribute: header lines to put above the Received header (access action PREPEND), a List of String. */
+    public static final String PREPEND = "smtpd_prepend";
     private static final Set<String> PRE_TLS = Set.of("HELO", "EHLO", "STARTTLS", "NOOP", "QUIT");
 
     static {
@@ -57,9 +71,10 @@ public final class SmtpSession {
         COMMANDS.put("NOOP", (s, a) -> Reply.of(250, "2.0.0 Ok"));
         COMMANDS.put("QUIT", (s, a) -> Reply.closing(221, "2.0.0 Bye"));
         COMMANDS.put("VRFY", new VrfyCommand());
+        COMMANDS.put("ETRN", new EtrnCommand());
         COMMANDS.put("STARTTLS", new StartTlsCommand());
         COMMANDS.put("AUTH", new AuthCommand());
-        COMMANDS.put("HELP", (s, a) -> Reply.of(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"));
+        COMMANDS.put("HELP", (s, a) -> Reply.of(214, "2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY ETRN HELP"));
     }
 
     public final SmtpdSettings settings;
@@ -68,6 +83,8 @@ public final class SmtpSession {
     public final boolean inMynetworks;
     /** smtpd_client_restrictions refused the client at connect (smtpd_delay_reject = no). */
     boolean accessDenied;
+    /** Access actions of the CONNECT and HELO checks (smtpd_delay_reject = no): for every message. */
+    final QueueActions sessionActions = new QueueActions();
 
     // session
     String heloName;
@@ -100,6 +117,8 @@ public final class SmtpSession {
     boolean bdatFailed;
     /** The BDAT chunk whose bytes are being read, or null. */
     private BdatCommand.Chunk chunk;
+    /** Access actions of this transaction's checks. */
+    final QueueActions messageActions = new QueueActions();
 
     public SmtpSession(SmtpdSettings settings, InetAddress clientAddress, String clientName) {
         this.settings = settings;
@@ -248,6 +267,7 @@ public final class SmtpSession {
         bdat = false;
         bdatFailed = false;
         chunk = null;
+        messageActions.clear();
     }
 
     /** BDAT: the next {@code chunk.size()} octets of input belong to this chunk. */
@@ -320,6 +340,33 @@ public final class SmtpSession {
         return null;
     }
 
+    /**
+     * After {@link #endOfMessage} accepted: smtpd_end_of_data_restrictions. Null when the
+     * message may be queued, else the refusal, logged, with the transaction reset. May wait for
+     * a policy server or DNS (see {@link RestrictionWorkers}).
+     */
+    Reply endOfDataRestrictions() {
+        Reply refused = settings.restrictions.atEndOfData(this);
+        if (refused != null) {
+            resetTransaction();
+            return error(refused);
+        }
+        return null;
+    }
+
+    /** The access actions that apply to this message: the session's, then the transaction's. */
+    QueueActions queueActions() {
+        QueueActions all = new QueueActions();
+        all.addAll(sessionActions);
+        all.addAll(messageActions);
+        return all;
+    }
+
+    /** DISCARD fired: the message is answered as queued and dropped. */
+    boolean discarded() {
+        return sessionActions.discard() || messageActions.discard();
+    }
+
     /** Postfix's log line and reply for a message past message_size_limit. */
     private Reply sizeExceeded() {
         MailLog.info(settings.program, queueId + ": reject: size " + data.size() + " exceeds limit from " + client()
@@ -354,7 +401,7 @@ public final class SmtpSession {
         Envelope e = new Envelope();
         e.queueId = queueId;
         e.sender = sender;
-        e.recipients = new ArrayList<>(recipients);
+        e.recipients = actionRecipients(queueActions());
         e.size = data.size();
         e.arrivalTime = System.currentTimeMillis();
         e.clientName = clientName;
@@ -366,6 +413,23 @@ public final class SmtpSession {
         e.envid = envid;
         e.origin = "smtpd";
         return e;
+    }
+
+    /**
+     * The recipients after REDIRECT (all replaced by the one address, which keeps the first
+     * recipient's original address and DSN parameters) and BCC (one more, NOTIFY=NEVER).
+     */
+    private List<Recipient> actionRecipients(QueueActions actions) {
+        List<Recipient> out = new ArrayList<>();
+        if (actions.redirect() != null && !recipients.isEmpty()) {
+            out.add(recipients.get(0).rewrite(actions.redirect()));
+        } else {
+            out.addAll(recipients);
+        }
+        if (actions.bcc() != null) {
+            out.add(new Recipient(actions.bcc()).dsnNotify("NEVER"));
+        }
+        return out;
     }
 
     /** The Received header's protocol (RFC 3848): ESMTP, plus S over TLS, plus A after AUTH; SMTP after HELO. */
@@ -406,6 +470,16 @@ public final class SmtpSession {
         }
         if (smtputf8) {
             attributes.put(SMTPUTF8, "yes");
+        }
+        QueueActions actions = queueActions();
+        if (actions.hold()) {
+            attributes.put(HOLD, "yes");
+        }
+        if (actions.filter() != null) {
+            attributes.put(FILTER, actions.filter());
+        }
+        if (!actions.prepend().isEmpty()) {
+            attributes.put(PREPEND, actions.prepend());
         }
         return attributes;
     }

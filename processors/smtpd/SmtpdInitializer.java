@@ -6,6 +6,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.apache.camel.component.netty.NettyConsumer;
 import org.apache.camel.component.netty.ServerInitializerFactory;
+import postscreen.PostscreenHandler;
+import postscreen.PostscreenSettings;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   camel-netty binds the port and owns the event loops; this factory puts the SMTP protocol
  *   on each accepted channel: TLS first when smtpd_tls_wrappermode = yes (smtps; with
  *   STARTTLS the handler puts it there later, see {@link SmtpdTls}), idle timeout (smtpd_timeout), {@link SmtpLineDecoder},
- *   {@link SmtpServerHandler}. Each message a client finishes becomes one exchange of the
+ *   {@link SmtpServerHandler}. With postscreen_enable = yes on the service (camel-mta's switch;
+ *   not with wrapper-mode TLS) a {@link PostscreenHandler} goes first and hands screened
+ *   clients on to smtpd. Each message a client finishes becomes one exchange of the
  *   consumer's route (see {@link RouteSubmission}), processed on the {@code queueWriters}
  *   pool, so the route's blocking steps never run on an event loop.
  */
@@ -63,9 +67,18 @@ public final class SmtpdInitializer extends ServerInitializerFactory {
         if (settings.tls != null && settings.tls.wrappermode) {
             p.addLast(TLS, settings.tls.newHandler(ch.alloc()));
         }
+        if (PostscreenSettings.enabled(settings.cf) && (settings.tls == null || !settings.tls.wrappermode)) {
+            p.addLast("postscreen", new PostscreenHandler(PostscreenSettings.of(settings.cf), postscreenProgram()));
+        }
         p.addLast("idle", new IdleStateHandler(settings.timeoutSeconds, 0, 0, TimeUnit.SECONDS));
         p.addLast("lines", decoder);
         p.addLast("smtpd", new SmtpServerHandler(settings, decoder, submission, sessions));
+    }
+
+    /** postscreen's log name next to smtpd's: {@code postfix/smtpd} gives {@code postfix/postscreen}. */
+    private String postscreenProgram() {
+        int slash = settings.program.lastIndexOf('/');
+        return (slash < 0 ? "" : settings.program.substring(0, slash + 1)) + "postscreen";
     }
 
     /** Open SMTP sessions on this listener. */

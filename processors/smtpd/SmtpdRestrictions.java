@@ -4,12 +4,18 @@ import global.ConfigException;
 import global.MailLog;
 import global.MainCf;
 import global.Tables;
+import smtpd.restriction.CheckState;
+import smtpd.restriction.MessageAction;
+import smtpd.restriction.QueueActions;
 import smtpd.restriction.Request;
 import smtpd.restriction.RestrictionList;
 import smtpd.restriction.RestrictionLog;
 import smtpd.restriction.RestrictionParser;
 import smtpd.restriction.UnlistedRecipient;
 import smtpd.restriction.Verdict;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * NAME
@@ -23,8 +29,16 @@ import smtpd.restriction.Verdict;
  *   recipient; with no, they run at connect (a refused client then gets the refusal instead of
  *   220, and 503 5.7.0 for every command but QUIT), HELO and MAIL. After the lists, an accepted
  *   recipient is checked against the recipient tables when smtpd_reject_unlisted_recipient =
- *   yes. The DATA list runs at DATA. Each refusal is logged as Postfix's
+ *   yes. The DATA list runs at DATA; smtpd_end_of_data_restrictions after the final dot or
+ *   BDAT LAST, with the size known ({@code <END-OF-MESSAGE>: End-of-data rejected: ...},
+ *   policy protocol_state END-OF-MESSAGE). Each refusal is logged as Postfix's
  *   {@code NOQUEUE: reject: RCPT from name[addr]: 554 5.7.1 ...; from=<s> to=<r> proto=ESMTP helo=<h>}.
+ *   The lists of one command share a {@link CheckState} (DEFER_IF_REJECT, DEFER_IF_PERMIT);
+ *   the access actions that fired are logged as Postfix does ({@code hold}, {@code discard},
+ *   {@code filter}, {@code redirect}, {@code bcc}, {@code info}) and recorded on the session
+ *   (CONNECT, HELO with smtpd_delay_reject = no: for every message of the session) or on the
+ *   mail transaction ({@link QueueActions}). After DISCARD the later checks of the
+ *   transaction are skipped and everything is accepted, as in Postfix.
  * DIAGNOSTICS
  *   A bad list or table is a ConfigException naming the parameter. As Postfix, startup also
  *   stops when neither smtpd_relay_restrictions nor smtpd_recipient_restrictions holds a
@@ -32,12 +46,16 @@ import smtpd.restriction.Verdict;
  *   reject or defer): such a server would be an open relay.
  */
 final class SmtpdRestrictions {
+    /** The reply name and class of smtpd_end_of_data_restrictions, as in Postfix. */
+    static final String END_OF_MESSAGE = "END-OF-MESSAGE";
+    static final String END_OF_DATA = "End-of-data";
     private final RestrictionList client;
     private final RestrictionList helo;
     private final RestrictionList sender;
     private final RestrictionList relay;
     private final RestrictionList recipient;
     private final RestrictionList data;
+    private final RestrictionList endOfData;
     private final boolean delayReject;
     /** smtpd_reject_unlisted_recipient; null when it is off. */
     private final UnlistedRecipient unlisted;
@@ -49,6 +67,7 @@ final class SmtpdRestrictions {
         this.relay = RestrictionParser.parse(cf, tables, "smtpd_relay_restrictions");
         this.recipient = RestrictionParser.parse(cf, tables, "smtpd_recipient_restrictions");
         this.data = RestrictionParser.parse(cf, tables, "smtpd_data_restrictions");
+        this.endOfData = RestrictionParser.parse(cf, tables, "smtpd_end_of_data_restrictions");
         this.delayReject = cf.bool("smtpd_delay_reject");
         this.unlisted = cf.bool("smtpd_reject_unlisted_recipient") ? RestrictionParser.unlistedRecipient(cf) : null;
         if (!relay.refusesRelay() && !recipient.refusesRelay()) {
@@ -64,7 +83,8 @@ final class SmtpdRestrictions {
             return null;
         }
         Request r = request(s, "CONNECT", s.heloName, s.sender, null, null);
-        return refusal(s, "CONNECT", null, client.evaluate(r.forList(r.namaddr(), Request.CLIENT)));
+        CheckState st = new CheckState();
+        return conclude(s, "CONNECT", null, st, client.evaluate(r.forList(r.namaddr(), Request.CLIENT), st), s.sessionActions);
     }
 
     /** With smtpd_delay_reject = no: the HELO list for this name; the refusal (logged) or null. */
@@ -73,7 +93,8 @@ final class SmtpdRestrictions {
             return null;
         }
         Request r = request(s, "HELO", name, null, null, null);
-        return refusal(s, "HELO", null, helo.evaluate(r.forList(name, Request.HELO)));
+        CheckState st = new CheckState();
+        return conclude(s, "HELO", null, st, helo.evaluate(r.forList(name, Request.HELO), st), s.sessionActions);
     }
 
     /** With smtpd_delay_reject = no: the sender list for this sender; the refusal (logged) or null. */
@@ -82,43 +103,91 @@ final class SmtpdRestrictions {
             return null;
         }
         Request r = request(s, "MAIL", s.heloName, from, null, null);
-        return refusal(s, "MAIL", null, sender.evaluate(r.forList(from, Request.SENDER)));
+        CheckState st = new CheckState();
+        return conclude(s, "MAIL", null, st, sender.evaluate(r.forList(from, Request.SENDER), st), s.messageActions);
     }
 
     /** RCPT: (delayed client, HELO, sender lists,) relay, recipient, unlisted recipient; the refusal (logged) or null. */
     Reply atRcpt(SmtpSession s, String given, String address) {
+        if (s.messageActions.discard()) {
+            return null;
+        }
         Request r = request(s, "RCPT", s.heloName, s.sender, given, address);
+        CheckState st = new CheckState();
+        Verdict v = Verdict.DUNNO;
         if (delayReject) {
-            Verdict v = client.evaluate(r.forList(r.namaddr(), Request.CLIENT));
-            if (!v.isRefusal() && s.heloName != null) {
-                v = helo.evaluate(r.forList(s.heloName, Request.HELO));
+            v = client.evaluate(r.forList(r.namaddr(), Request.CLIENT), st);
+            if (!v.isRefusal() && !st.discarded() && s.heloName != null) {
+                v = helo.evaluate(r.forList(s.heloName, Request.HELO), st);
             }
-            if (!v.isRefusal()) {
-                v = sender.evaluate(r.forList(s.sender, Request.SENDER));
-            }
-            if (v.isRefusal()) {
-                return refusal(s, "RCPT", given, v);
+            if (!v.isRefusal() && !st.discarded()) {
+                v = sender.evaluate(r.forList(s.sender, Request.SENDER), st);
             }
         }
         Request rr = r.forList(given, Request.RECIPIENT);
-        Verdict v = relay.evaluate(rr);
-        if (!v.isRefusal()) {
-            v = recipient.evaluate(rr);
+        if (!v.isRefusal() && !st.discarded()) {
+            v = relay.evaluate(rr, st);
         }
-        if (!v.isRefusal() && unlisted != null) {
-            v = unlisted.check(rr);
+        if (!v.isRefusal() && !st.discarded()) {
+            v = recipient.evaluate(rr, st);
         }
-        return refusal(s, "RCPT", given, v);
+        if (!v.isRefusal() && !st.discarded() && unlisted != null) {
+            v = st.decide(unlisted.check(rr));
+        }
+        return conclude(s, "RCPT", given, st, v, s.messageActions);
     }
 
     /** DATA: the data list; the refusal (logged) or null. */
     Reply atData(SmtpSession s) {
-        if (data.isEmpty()) {
+        if (data.isEmpty() || s.messageActions.discard()) {
             return null;
         }
         String rcpt = s.recipients.size() == 1 ? s.recipients.get(0).original() : null;
         Request r = request(s, "DATA", s.heloName, s.sender, rcpt, null);
-        return refusal(s, "DATA", rcpt, data.evaluate(r.forList("DATA", Request.DATA)));
+        CheckState st = new CheckState();
+        return conclude(s, "DATA", rcpt, st, data.evaluate(r.forList("DATA", Request.DATA), st), s.messageActions);
+    }
+
+    /** True when smtpd_end_of_data_restrictions has something to check. */
+    boolean checksEndOfData() {
+        return !endOfData.isEmpty();
+    }
+
+    /**
+     * After the final dot or BDAT LAST: smtpd_end_of_data_restrictions, with the message size
+     * and recipient count known; the refusal (logged) or null.
+     */
+    Reply atEndOfData(SmtpSession s) {
+        if (endOfData.isEmpty() || s.messageActions.discard()) {
+            return null;
+        }
+        String rcpt = s.recipients.size() == 1 ? s.recipients.get(0).original() : null;
+        Request r = request(s, END_OF_MESSAGE, s.heloName, s.sender, rcpt, null);
+        Map<String, String> attributes = new LinkedHashMap<>(r.attributes());
+        attributes.put("recipient_count", String.valueOf(s.recipients.size()));
+        r = new Request(r.settings(), r.clientAddress(), r.clientName(), r.inMynetworks(), r.saslUsername(), r.helo(),
+                r.sender(), r.recipient(), r.rewrittenRecipient(), END_OF_MESSAGE, END_OF_DATA, r.log(), attributes,
+                r.illegalPipelining());
+        CheckState st = new CheckState();
+        return conclude(s, END_OF_MESSAGE, rcpt, st, endOfData.evaluate(r, st), s.messageActions);
+    }
+
+    /**
+     * The end of one command's check: DEFER_IF_PERMIT, the actions logged and recorded, the
+     * refusal logged. An accepted recipient gets its queue id first, so the action lines carry it.
+     */
+    private static Reply conclude(SmtpSession s, String stage, String rcpt, CheckState st, Verdict verdict, QueueActions into) {
+        Verdict v = st.finish(verdict);
+        if (!v.isRefusal() && stage.equals("RCPT")) {
+            s.queueId();
+        }
+        for (MessageAction a : st.actions()) {
+            if (a.logText() != null) {
+                s.logAction(a.logWord(), stage, a.logText(), rcpt);
+            }
+            into.add(a);
+        }
+        return refusal(s, stage, rcpt, v);
     }
 
     private static Reply refusal(SmtpSession s, String stage, String rcpt, Verdict v) {

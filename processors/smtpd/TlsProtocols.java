@@ -25,14 +25,14 @@ import java.util.Set;
  *   ConfigException naming the parameter for an unknown name, a hexadecimal version in an
  *   exclusion, or a list that leaves no protocol the JDK can speak.
  */
-final class TlsProtocols {
+public final class TlsProtocols {
     /** Postfix's protocol names in version order; index + 0x0300 - 1 is the wire version (SSLv2 aside). */
     private static final List<String> NAMES = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
     private TlsProtocols() {
     }
 
-    static List<String> parse(String parameter, String value, Set<String> jdkSupported) {
+    public static List<String> parse(String parameter, String value, Set<String> jdkSupported) {
         int low = 0;
         int high = NAMES.size() - 1;
         Set<String> included = new LinkedHashSet<>();

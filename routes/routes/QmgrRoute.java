@@ -1,7 +1,10 @@
 package routes;
 
+import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
+import org.apache.camel.support.builder.PredicateBuilder;
 import bounce.BounceNotice;
+import cleanup.Cleanup;
 import global.MainCf;
 import qmgr.CorruptEntry;
 import qmgr.DeliveryStatus;
@@ -16,6 +19,10 @@ import org.apache.camel.model.RouteDefinition;
  *   New mail from incoming first passes the content_filter user route when one is set
  *   (after-queue filter, in the same transaction: a crash or an exception in the filter
  *   leaves the message in incoming). Its verdict: deliver, reject (bounce), discard, hold.
+ *   A message that smtpd's FILTER access action gave its own filter (the
+ *   {@code content_filter} property set by cleanup) goes to that route instead. A filter in
+ *   Postfix's transport:nexthop form (content_filter = smtp:[127.0.0.1]:10025) skips the
+ *   content-filter route: qmgr's resolve sends the message to that transport and next hop.
  *   New mail and mail whose retry time has come (deferred) then take the same path:
  *   the active limit, trivial-rewrite resolve, split by destination, into `active` — one
  *   transaction per message. After a delivery agent has tried an entry, qmgr-done decides:
@@ -37,11 +44,16 @@ public final class QmgrRoute extends RouteBuilder {
     private final Processor mailHeaders;
     private final Processor contentFilterResult;
     private final MainCf cf;
+    private final Predicate filterTransport;
 
-    /** {@code contentFilter} is the filter's endpoint URI, or null for none. */
+    /**
+     * {@code contentFilter} is the filter's endpoint URI or transport:nexthop, or null for none;
+     * {@code filterTransport} tells the transport:nexthop form (qmgr.FilterTransport).
+     */
     public QmgrRoute(int consumers, Processor activeLimit, Processor resolve, Processor toActiveMessage, Processor deliveryStatus,
-                     String contentFilter, Processor mailHeaders, Processor contentFilterResult, MainCf cf) {
+                     String contentFilter, Predicate filterTransport, Processor mailHeaders, Processor contentFilterResult, MainCf cf) {
         this.cf = cf;
+        this.filterTransport = filterTransport;
         this.consumers = consumers;
         this.contentFilter = contentFilter;
         this.mailHeaders = mailHeaders;
@@ -60,19 +72,28 @@ public final class QmgrRoute extends RouteBuilder {
             .to(Queues.to(Queues.CORRUPT));
 
         RouteDefinition qmgr = from(Queues.from(Queues.INCOMING, consumers)).routeId("qmgr");
-        if (contentFilter == null) {
-            qmgr.to("direct:qmgr");
-        } else {
-            qmgr.process(mailHeaders)
-                .to(contentFilter)
-                .process(contentFilterResult)
-                .choice()
-                    .when(exchangeProperty("content_filter.verdict").isEqualTo("REJECT")).to("direct:qmgr-done")
-                    .when(exchangeProperty("content_filter.verdict").isEqualTo("HOLD")).to(Queues.to(Queues.HOLD))
-                    .when(exchangeProperty("content_filter.verdict").isEqualTo("DISCARD")).stop()
-                    .otherwise().to("direct:qmgr")
-                .end();
+        if (contentFilter != null) {
+            qmgr.filter(header(Cleanup.CONTENT_FILTER).isNull())
+                .setHeader(Cleanup.CONTENT_FILTER, constant(contentFilter))
+            .end();
         }
+        qmgr.choice()
+                .when(PredicateBuilder.and(header(Cleanup.CONTENT_FILTER).isNotNull(), PredicateBuilder.not(filterTransport)))
+                    .to("direct:content-filter")
+                .otherwise().to("direct:qmgr")
+            .end();
+
+        from("direct:content-filter")
+            .routeId("content-filter")
+            .process(mailHeaders)
+            .toD("${header." + Cleanup.CONTENT_FILTER + "}")
+            .process(contentFilterResult)
+            .choice()
+                .when(exchangeProperty("content_filter.verdict").isEqualTo("REJECT")).to("direct:qmgr-done")
+                .when(exchangeProperty("content_filter.verdict").isEqualTo("HOLD")).to(Queues.to(Queues.HOLD))
+                .when(exchangeProperty("content_filter.verdict").isEqualTo("DISCARD")).stop()
+                .otherwise().to("direct:qmgr")
+            .end();
 
         from(Queues.from(Queues.DEFERRED, consumers))
             .routeId("qmgr-deferred")

@@ -4,7 +4,6 @@ import smtpd.Reply;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,9 +22,9 @@ import java.util.Map;
  *   policy_context (smtpd_policy_service_policy_context); then Postfix 3.8's
  *   compatibility_level and mail_version; then an empty line. The server's
  *   {@code action=} is taken as an access(5) table value for the list being evaluated: OK,
- *   DUNNO, REJECT text, DEFER text, 4NN/5NN text, WARN text, and DEFER_IF_PERMIT /
- *   DEFER_IF_REJECT text (answered here at once with access_map_defer_code and 4.7.1, see
- *   BUGS). A server that cannot be reached, answers nothing within
+ *   DUNNO, REJECT text, DEFER text, 4NN/5NN text, WARN text, DEFER_IF_PERMIT /
+ *   DEFER_IF_REJECT text, HOLD, DISCARD, FILTER, PREPEND, REDIRECT, BCC, INFO (see
+ *   {@link AccessAction}). A server that cannot be reached, answers nothing within
  *   smtpd_policy_service_timeout (100s) or answers garbage is tried again
  *   (smtpd_policy_service_try_limit, 2, smtpd_policy_service_retry_delay apart, 1s); then
  *   smtpd_policy_service_default_action applies (451 4.3.5 Server configuration problem).
@@ -37,9 +36,8 @@ import java.util.Map;
  *   configuration problem}. An unsupported action is a 451 4.3.5 Server configuration error,
  *   logged, as for access tables.
  * BUGS
- *   The request blocks the calling thread (an smtpd event loop) for up to the timeout.
- *   DEFER_IF_PERMIT does not wait for the rest of the lists: Postfix answers 5xx instead when
- *   a later restriction rejects.
+ *   The request blocks the calling thread for up to the timeout (smtpd runs such commands on
+ *   its restriction workers).
  */
 public final class CheckPolicyService implements Restriction {
     /** Policy delegation settings of one check_policy_service: the smtpd_policy_service_* parameters. */
@@ -87,11 +85,6 @@ public final class CheckPolicyService implements Restriction {
 
     private Verdict interpret(Request r, String action) {
         String v = action.strip();
-        String word = v.split("[ \\t]", 2)[0].toUpperCase(Locale.ROOT);
-        if (word.equals("DEFER_IF_PERMIT") || word.equals("DEFER_IF_REJECT")) {
-            String text = v.substring(word.length()).strip();
-            v = codes.defer() + " 4.7.1 " + (text.isEmpty() ? "Service unavailable" : text);
-        }
         AccessAction.Result result = AccessAction.interpret(v, codes, r.replyName(), r.replyClass());
         if (result.warning() != null) {
             r.log().warn(result.warning());

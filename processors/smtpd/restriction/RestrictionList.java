@@ -9,7 +9,9 @@ import java.util.List;
  *   Each restriction answers in turn; the first PERMIT, REJECT or DEFER ends the list, and a
  *   list that runs out answers DUNNO (Postfix's implicit permit). A restriction marked by a
  *   preceding warn_if_reject that refuses is logged as {@code reject_warning} and the list goes
- *   on as if it had said DUNNO.
+ *   on as if it had said DUNNO. Access actions that do not decide (HOLD, FILTER, PREPEND,
+ *   REDIRECT, BCC, INFO, DEFER_IF_*) are handed to the command's {@link CheckState}, which
+ *   also turns a REJECT into an armed DEFER_IF_REJECT reply; DISCARD ends the list with PERMIT.
  */
 public final class RestrictionList {
     /** One item: the restriction, and whether warn_if_reject came before it. */
@@ -42,9 +44,18 @@ public final class RestrictionList {
         return false;
     }
 
+    /** The list on its own, as a whole check (DEFER_IF_PERMIT applied at its end). */
     public Verdict evaluate(Request r) {
+        CheckState state = new CheckState();
+        return state.finish(evaluate(r, state));
+    }
+
+    /** The list as one part of a command's check; the caller calls {@link CheckState#finish} at the end. */
+    public Verdict evaluate(Request r, CheckState state) {
         for (Item i : items) {
             Verdict v = i.restriction().check(r);
+            state.fired(v);
+            v = state.decide(v);
             if (v.isRefusal() && i.warnOnly()) {
                 r.log().rejectWarning(v.reply());
                 continue;

@@ -21,7 +21,8 @@ import java.util.Set;
  *   reject_invalid_hostname), reject_non_fqdn_helo_hostname (reject_non_fqdn_hostname),
  *   reject_non_fqdn_sender, reject_non_fqdn_recipient, reject_unlisted_recipient, and
  *   check_client_access, check_helo_access, check_sender_access, check_recipient_access,
- *   each followed by a {@code type:table}; reject_unlisted_sender, reject_unauth_pipelining,
+ *   each followed by a {@code type:table}; reject_unlisted_sender, reject_unauth_pipelining, reject_unverified_recipient and
+ *   reject_unverified_sender ({@link RejectUnverified}),
  *   and check_policy_service followed by {@code inet:host:port} or {@code unix:path}. Reply codes come from reject_code, defer_code,
  *   relay_domains_reject_code, invalid_hostname_reject_code, non_fqdn_reject_code,
  *   access_map_reject_code, access_map_defer_code, unknown_local_recipient_reject_code.
@@ -96,6 +97,10 @@ public final class RestrictionParser {
             case "reject_unlisted_recipient" -> unlistedRecipient(cf);
             case "reject_unlisted_sender" -> new UnlistedSender(unlistedRecipient(cf));
             case "reject_unauth_pipelining" -> new UnauthPipelining();
+            case "reject_unverified_recipient" -> new RejectUnverified(cf, false);
+            case "reject_unverified_sender" -> new RejectUnverified(cf, true);
+            case "reject_unknown_client_hostname", "reject_unknown_client", "reject_unknown_reverse_client_hostname" ->
+                    RejectUnknownClientHostname.create(cf, name);
             default -> DnsRestrictions.simple(cf, name);
         };
     }

@@ -221,11 +221,11 @@ class ExtensionPointsTest {
     }
 
     @Test
-    void aFilterParameterMustBeACamelUri() throws Exception {
-        MtaWorld w = MtaWorld.create(dir).param("content_filter", "smtp:[127.0.0.1]:10024");
+    void aFilterParameterMustBeACamelUriOrATransport() throws Exception {
+        MtaWorld w = MtaWorld.create(dir).param("content_filter", "nosuchtransport:[127.0.0.1]:10024");
         w.writeConfig();
         ConfigException e = assertThrows(ConfigException.class, () -> new MtaServer(w.conf, false));
-        assertTrue(e.getMessage().contains("parameter content_filter: bad value 'smtp:[127.0.0.1]:10024'"), e.getMessage());
+        assertTrue(e.getMessage().contains("parameter content_filter: bad value 'nosuchtransport:[127.0.0.1]:10024'"), e.getMessage());
     }
 
     private static String read(Path p) {

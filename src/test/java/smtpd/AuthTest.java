@@ -82,7 +82,7 @@ class AuthTest {
                         "bob = {SHA256-CRYPT}" + SHA256_SECRET,
                         "carol = {SSHA512}" + ssha512("carolpw", "NaCl1234"),
                         "dave = {PLAIN}dave:pw",
-                        "erin = {BLF-CRYPT}$2y$05$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui",
+                        "erin = {MD5-CRYPT}$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
                         "frank = {SHA512-CRYPT}" + SHA512_ROUNDS_SECRET + ":1000:1000::/home/frank::",
                         ""))
                 .masterLine("127.0.0.1:" + plainAuthPort + " inet n - n - - smtpd -o smtpd_tls_auth_only=no -o smtpd_hard_error_limit=3")
@@ -170,7 +170,7 @@ class AuthTest {
         }
         world.awaitLog("warning: localhost\\[127\\.0\\.0\\.2]: SASL PLAIN authentication failed: authentication failure, sasl_username=alice",
                 Duration.ofSeconds(5));
-        world.awaitLog("warning: passwd-file properties:tables/sasl-passwd.properties: user erin: unsupported password scheme \\{BLF-CRYPT}",
+        world.awaitLog("warning: passwd-file properties:tables/sasl-passwd.properties: user erin: unsupported password scheme \\{MD5-CRYPT}",
                 Duration.ofSeconds(5));
         assertFalse(world.log().contains("Wr0ngPassw0rd"), "no password in the log");
     }

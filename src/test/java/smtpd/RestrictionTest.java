@@ -57,7 +57,7 @@ class RestrictionTest {
                         "bad.example = 550 5.7.0 No thanks",
                         "later.example = DEFER Try again tomorrow",
                         "drop.example = 421 4.7.0 Go away",
-                        "odd.example = HOLD",
+                        "odd.example = SHOUT loudly",
                         "<> = 450 Bounces are not welcome here",
                         ""))
                 .table("helo_access", "client.example = REJECT\n")
@@ -162,7 +162,7 @@ class RestrictionTest {
         }
         world.awaitLog(Pattern.quote("NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 550 5.7.0 <y@bad.example>: "
                 + "Sender address rejected: No thanks; from=<y@bad.example> to=<alice@example.test> proto=ESMTP helo=<client.example.org>"), WAIT);
-        world.awaitLog("warning: table properties:tables/sender_access.properties: unsupported access table action: HOLD", WAIT);
+        world.awaitLog("warning: table properties:tables/sender_access.properties: unsupported access table action: SHOUT loudly", WAIT);
     }
 
     // ---- HELO checks

@@ -7,8 +7,10 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
@@ -34,8 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       ... dns_servers = dns.server() ...
  *   }
  * DESCRIPTION
- *   Answers UDP queries on a random free loopback port from a map of A, AAAA, TXT and MX
- *   records (TTL 60), parsed and built with dnsjava's Message classes. A name without
+ *   Answers UDP queries on a random free loopback port from a map of A, AAAA, TXT, MX and
+ *   PTR records (TTL 60; {@link #ptr} takes the address, {@link #reverse} gives its
+ *   in-addr.arpa or ip6.arpa name for servfail and silent), parsed and built with dnsjava's Message classes. A name without
  *   records is NXDOMAIN; a name with records of other types only is NOERROR without answers.
  *   {@link #servfail} names get SERVFAIL; {@link #silent} names, or every name after
  *   {@code silent(null)}, get no answer at all (a timeout). Every question is recorded as
@@ -89,6 +92,17 @@ public final class TinyDns implements AutoCloseable {
     public TinyDns mx(String name, int preference, String target) throws IOException {
         add(new MXRecord(name(name), DClass.IN, 60, preference, name(target)));
         return this;
+    }
+
+    /** A PTR record for the address (IPv4 or IPv6): {@code ptr("192.0.2.1", "mail.example.test")}. */
+    public TinyDns ptr(String address, String hostname) throws IOException {
+        add(new PTRRecord(ReverseMap.fromAddress(InetAddress.getByName(address)), DClass.IN, 60, name(hostname)));
+        return this;
+    }
+
+    /** The address's reverse name, {@code 1.2.0.192.in-addr.arpa.}, for {@link #servfail} and {@link #silent}. */
+    public static String reverse(String address) throws IOException {
+        return ReverseMap.fromAddress(InetAddress.getByName(address)).toString();
     }
 
     public TinyDns servfail(String name) throws IOException {

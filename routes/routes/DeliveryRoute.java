@@ -39,7 +39,7 @@ public final class DeliveryRoute extends RouteBuilder {
             .process(CorruptEntry::log)
             .to(Queues.to(Queues.CORRUPT));
 
-        ProcessorDefinition<?> delivery = from(Queues.from(Queues.ACTIVE, maxproc, "transport='" + service + "'"))
+        ProcessorDefinition<?> delivery = from(Queues.fromScaling(Queues.ACTIVE, maxproc, "transport='" + service + "'"))
             .routeId(service)
             .process(driver)
             .filter(exchangeProperty(DeliveryDriver.POSTPONED).isNotNull())

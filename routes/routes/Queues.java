@@ -30,6 +30,18 @@ final class Queues {
                 + "&receiveTimeout=1000";
     }
 
+    /**
+     * A consumer pool that grows with the work, from one consumer up to {@code maxConsumers}
+     * (master.cf maxproc), and shrinks again when idle: a consumer that is not needed does not
+     * poll, and the broker does not test each message against its selector.
+     */
+    static String fromScaling(String queue, int maxConsumers, String selector) {
+        return "jms:queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&cacheLevelName=CACHE_CONSUMER"
+                + "&concurrentConsumers=1&maxConcurrentConsumers=" + maxConsumers
+                + "&maxMessagesPerTask=100&idleConsumerLimit=1&idleTaskExecutionLimit=2"
+                + "&receiveTimeout=1000&selector=RAW(" + selector + ")";
+    }
+
     static String from(String queue, int consumers, String selector) {
         return from(queue, consumers) + "&selector=RAW(" + selector + ")";
     }

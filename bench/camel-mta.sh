@@ -77,6 +77,10 @@ camel_setup() {
         echo "maillog_file = $CAMEL_LOG"
         echo "queue_directory = $base/spool"
         echo "data_directory = $base/lib"
+        # the same process limit the Postfix instance gets: enough smtpd sessions for the load
+        local procs=$(( 3 * SESSIONS + 50 ))
+        (( procs < 100 )) && procs=100
+        echo "default_process_limit = $procs"
         [ -n "${CAMEL_MAIN_CF_EXTRA:-}" ] && printf '%s\n' "$CAMEL_MAIN_CF_EXTRA"
     } >"$CAMEL_CONF/main.cf"
     if [ -f "$REPO/conf/master.cf" ]; then

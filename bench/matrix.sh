@@ -59,8 +59,8 @@ for c in "${CASES[@]}"; do
     log=$BENCH/out/matrix-$c.log
     # shellcheck disable=SC2086
     env $env_line ROUNDS=$ROUNDS "$BENCH/run.sh" >"$log" 2>&1 || FAILED=1
-    pf=$(awk '$1 == "postfix" { print $2, $3, $6 }' "$log")
-    cm=$(awk '$1 == "camel-mta" { print $2, $3, $6 }' "$log")
+    pf=$(awk '$1 == "postfix" && $2 ~ /^[0-9.]+$/ { print $2, $3, $6 }' "$log")
+    cm=$(awk '$1 == "camel-mta" && $2 ~ /^[0-9.]+$/ { print $2, $3, $6 }' "$log")
     read -r pa pe ps <<<"${pf:-- - -}"
     read -r ca ce cs <<<"${cm:-- - -}"
     r() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }

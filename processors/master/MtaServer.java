@@ -14,7 +14,6 @@ import global.Recipient;
 import global.Tables;
 import local.LocalAgent;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ManagementStatisticsLevel;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
@@ -356,10 +355,6 @@ public final class MtaServer implements AutoCloseable {
 
         camel = new DefaultCamelContext();
         camel.getCamelContextExtension().setName("camel-mta");
-        if (camel.getManagementStrategy().getManagementAgent() != null) {
-            // JMX (the Hawtio console): counts per route, not per processor, to keep the mail path lean
-            camel.getManagementStrategy().getManagementAgent().setStatisticsLevel(ManagementStatisticsLevel.RoutesOnly);
-        }
         camel.getGlobalOptions().put("CamelJacksonEnableTypeConverter", "false");
         camel.getShutdownStrategy().setTimeout(30);
         camel.getShutdownStrategy().setLogInflightExchangesOnTimeout(true);

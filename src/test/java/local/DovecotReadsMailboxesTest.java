@@ -3,6 +3,7 @@ package local;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import testsupport.Dovecot;
 import testsupport.MtaWorld;
 import testsupport.SmtpClient;
 
@@ -35,32 +36,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * headers local(8) prepends. Skipped when the dovecot or imap binaries are missing.
  */
 class DovecotReadsMailboxesTest {
-    private static final Path DOVECOT = Path.of("/usr/sbin/dovecot");
     private static final Path IMAP = Path.of("/usr/lib/dovecot/imap");
     private static final Pattern LITERAL = Pattern.compile("^\\* (\\d+) FETCH \\(.*BODY\\[\\] \\{(\\d+)\\}$");
 
     @TempDir
     Path dir;
-    private Process dovecot;
+    private Dovecot dovecot;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (dovecot == null) {
-            return;
-        }
-        List<ProcessHandle> children = dovecot.descendants().toList();
-        dovecot.destroy();
-        if (!dovecot.waitFor(10, TimeUnit.SECONDS)) {
-            dovecot.destroyForcibly();
-        }
-        for (ProcessHandle h : children) {
-            h.destroyForcibly();
+        if (dovecot != null) {
+            dovecot.close();
         }
     }
 
     @Test
     void imapClientsSeeEveryMessageAsSent() throws Exception {
-        assumeTrue(Files.isExecutable(DOVECOT) && Files.isExecutable(IMAP), "dovecot or dovecot-imapd is not installed");
+        assumeTrue(Dovecot.installed() && Files.isExecutable(IMAP), "dovecot or dovecot-imapd is not installed");
         Path mbox = dir.resolve("mbox/carol");
         Files.createDirectories(mbox.getParent());
         List<String> toAlice = List.of(message(1, "Plain text.\r\n"),
@@ -113,7 +105,7 @@ class DovecotReadsMailboxesTest {
 
     /** Dovecot with imap on a loopback port, a passwd-file with alice (Maildir) and carol (mbox). */
     private int startDovecot(Path mbox) throws Exception {
-        String[] ids = mailUser();
+        String[] ids = Dovecot.mailUser();
         openUp(dir);
         int port = MtaWorld.freePort();
         Path users = dir.resolve("dovecot.users");
@@ -124,29 +116,17 @@ class DovecotReadsMailboxesTest {
                         + "::userdb_mail=maildir:" + dir.resolve("home/alice/Maildir") + ":INDEX=MEMORY\n"
                         + "carol:{PLAIN}secret:" + ids[1] + ":" + ids[2] + "::" + dir.resolve("mboxroot")
                         + "::userdb_mail=mbox:" + dir.resolve("mboxroot") + ":INBOX=" + mbox + ":INDEX=MEMORY\n");
-        String conf = "base_dir = " + dir.resolve("run") + "\n"
-                + "state_dir = " + dir.resolve("state") + "\n"
-                + "log_path = " + dir.resolve("dovecot.log") + "\n"
-                + "instance_name = camel-mta-imap-test\n"
-                + "protocols = imap\n"
-                + "listen = 127.0.0.1\n"
-                + "ssl = no\n"
+        String settings = "protocols = imap\n"
                 + "disable_plaintext_auth = no\n"
                 + "auth_mechanisms = plain\n"
                 + "first_valid_uid = 1\n"
-                + (isRoot() ? "" : "default_internal_user = " + ids[0] + "\ndefault_login_user = " + ids[0] + "\n")
                 + "passdb {\n  driver = passwd-file\n  args = " + users + "\n}\n"
                 + "userdb {\n  driver = passwd-file\n  args = " + users + "\n}\n"
                 + "service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = " + port + "\n  }\n"
-                + "  inet_listener imaps {\n    port = 0\n  }\n" + (isRoot() ? "" : "  chroot =\n") + "}\n"
-                + "service anvil {\n  chroot =\n}\n"
-                + "service stats {\n  chroot =\n}\n";
-        Path file = dir.resolve("dovecot.conf");
-        Files.writeString(file, conf);
-        dovecot = new ProcessBuilder(DOVECOT.toString(), "-F", "-c", file.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("dovecot.out").toFile()).start();
+                + "  inet_listener imaps {\n    port = 0\n  }\n" + (Dovecot.isRoot() ? "" : "  chroot =\n") + "}\n";
+        dovecot = Dovecot.start(dir, "camel-mta-imap-test", settings);
         MtaWorld.await(() -> greets(port) || !dovecot.isAlive(), Duration.ofSeconds(20), "dovecot's imap on port " + port);
-        assertTrue(dovecot.isAlive(), "dovecot runs: " + text(dir.resolve("dovecot.out")) + text(dir.resolve("dovecot.log")));
+        assertTrue(dovecot.isAlive(), "dovecot runs: " + dovecot.output());
         return port;
     }
 
@@ -217,21 +197,6 @@ class DovecotReadsMailboxesTest {
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
-    /** The mailbox owner: nobody when the tests run as root, else the current user; name, uid, gid. */
-    private static String[] mailUser() throws IOException {
-        String name = isRoot() ? "nobody" : System.getProperty("user.name");
-        for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
-            String[] f = line.split(":");
-            if (f.length > 3 && f[0].equals(name)) {
-                return new String[] {name, f[2], f[3]};
-            }
-        }
-        throw new IOException("no passwd entry for " + name);
-    }
-
-    private static boolean isRoot() throws IOException {
-        return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-    }
 
     private static String text(Path file) {
         try {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import testsupport.Dovecot;
 import testsupport.MtaWorld;
 import testsupport.SmtpClient;
 
@@ -31,18 +32,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * installs it).
  */
 class DovecotAuthTest {
-    private static final Path DOVECOT = Path.of("/usr/sbin/dovecot");
     private static final String FAILED = "535 5.7.8 Error: authentication failed: authentication failure";
 
     @TempDir
     static Path dir;
-    private static Process dovecot;
+    private static Dovecot dovecot;
     private static MtaWorld world;
     private static int passwdFilePort;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DOVECOT), "dovecot is not installed");
+        assumeTrue(Dovecot.installed(), "dovecot is not installed");
         Path users = dir.resolve("users");
         Files.writeString(users, String.join("\n",
                 "alice:{SHA512-CRYPT}" + AuthTest.SHA512_SECRET + "::::::",
@@ -68,14 +68,7 @@ class DovecotAuthTest {
             world.close();
         }
         if (dovecot != null) {
-            List<ProcessHandle> children = dovecot.descendants().toList();
-            dovecot.destroy();
-            if (!dovecot.waitFor(10, TimeUnit.SECONDS)) {
-                dovecot.destroyForcibly();
-            }
-            for (ProcessHandle h : children) {
-                h.destroyForcibly();
-            }
+            dovecot.close();
         }
     }
 
@@ -139,33 +132,16 @@ class DovecotAuthTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-r--r--"));
         Path socket = dir.resolve("auth.sock");
-        String user = isRoot() ? "" : System.getProperty("user.name");
-        String conf = "base_dir = " + dir.resolve("run") + "\n"
-                + "state_dir = " + dir.resolve("state") + "\n"
-                + "log_path = " + dir.resolve("dovecot.log") + "\n"
-                + "instance_name = camel-mta-auth-test\n"
-                + "protocols =\n"
-                + "listen = 127.0.0.1\n"
-                + "ssl = no\n"
-                + (user.isEmpty() ? "" : "default_internal_user = " + user + "\ndefault_login_user = " + user + "\n")
+        String settings = "protocols =\n"
                 + "auth_mechanisms = plain login\n"
                 + "auth_failure_delay = 0\n"
                 + "passdb {\n  driver = passwd-file\n  args = " + users + "\n}\n"
                 + "userdb {\n  driver = static\n  args = uid=65534 gid=65534 home=" + dir.resolve("home") + "/%n\n}\n"
-                + "service auth {\n  unix_listener " + socket + " {\n    mode = 0666\n  }\n}\n"
-                + "service anvil {\n  chroot =\n}\n"
-                + "service stats {\n  chroot =\n}\n";
-        Path file = dir.resolve("dovecot.conf");
-        Files.writeString(file, conf);
-        dovecot = new ProcessBuilder(DOVECOT.toString(), "-F", "-c", file.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("dovecot.out").toFile()).start();
+                + "service auth {\n  unix_listener " + socket + " {\n    mode = 0666\n  }\n}\n";
+        dovecot = Dovecot.start(dir, "camel-mta-auth-test", settings);
         MtaWorld.await(() -> Files.exists(socket) || !dovecot.isAlive(), Duration.ofSeconds(15), "dovecot's auth socket");
-        assertTrue(Files.exists(socket), "dovecot listens on " + socket + ": " + Files.readString(dir.resolve("dovecot.out"))
-                + (Files.exists(dir.resolve("dovecot.log")) ? Files.readString(dir.resolve("dovecot.log")) : ""));
+        assertTrue(Files.exists(socket), "dovecot listens on " + socket + ": " + dovecot.output());
         return socket;
     }
 
-    private static boolean isRoot() throws IOException {
-        return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-    }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
  *   <li>{@link #remove} and {@link #move} act on waiting and scheduled entries only, each in
  *       one broker transaction; an entry a consumer holds is left alone.</li>
  *   <li>{@link #deliverScheduled} makes scheduled entries due now.</li>
+ *   <li>{@link #body} reads one entry's message without consuming or moving it (postcat).</li>
  *   </ul>
  * DIAGNOSTICS
  *   Broker failures are thrown as exceptions naming the queue and the operation; an unknown
@@ -46,4 +47,10 @@ public interface MailQueues {
 
     /** One scheduled entry becomes due now. */
     void deliverScheduled(String queue, long messageId) throws Exception;
+
+    /**
+     * The message (body bytes as queued) of the first entry matching the selector, read
+     * without consuming it; null when no entry whose body can be read matches.
+     */
+    byte[] body(String queue, String selector) throws Exception;
 }

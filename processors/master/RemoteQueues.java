@@ -1,17 +1,22 @@
 package master;
 
 import global.MailQueues;
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
+import jakarta.jms.QueueBrowser;
 import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +39,8 @@ import java.util.Map;
  *   The broker must allow management messages to this user and must not truncate
  *   properties in management results (address-setting management-message-attribute-size-limit
  *   = -1, as artemis/broker.xml sets it), or long recipient lists read back truncated.
+ *   Management results carry no message bodies, so {@link #body} browses the queue over
+ *   JMS: it reads waiting entries only, not scheduled (deferred) or delivering ones.
  * DIAGNOSTICS
  *   A request the broker refuses or does not answer within 30 s throws an exception with the
  *   broker's reason and the operation.
@@ -138,6 +145,32 @@ public final class RemoteQueues implements MailQueues, AutoCloseable {
     @Override
     public void deliverScheduled(String queue, long messageId) throws Exception {
         invoke(queue, "deliverScheduledMessage", messageId);
+    }
+
+    @Override
+    public byte[] body(String queue, String selector) throws Exception {
+        Connection c = connection();
+        try (Session session = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+             QueueBrowser browser = session.createBrowser(session.createQueue(queue), selector)) {
+            Enumeration<?> messages = browser.getEnumeration();
+            return messages.hasMoreElements() ? bytes((Message) messages.nextElement()) : null;
+        } catch (JMSException e) {
+            drop();
+            throw e;
+        }
+    }
+
+    private static byte[] bytes(Message m) throws JMSException {
+        if (m instanceof BytesMessage b) {
+            byte[] out = new byte[(int) b.getBodyLength()];
+            b.readBytes(out);
+            return out;
+        }
+        if (m instanceof TextMessage t) {
+            return t.getText() == null ? new byte[0] : t.getText().getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] out = m.getBody(byte[].class);
+        return out == null ? new byte[0] : out;
     }
 
     private void forget(String queue) {

@@ -33,6 +33,8 @@ import java.util.List;
  *   <li>{@code delete|hold|release|requeue ID|ALL [queue,queue...]}: postsuper -d, -h, -H,
  *       -r ({@link QueueAdmin}), answered with one {@code ok ID} line per message acted on
  *       and {@code warning: text} lines.</li>
+ *   <li>{@code postcat ID [ehb]}: the queued message as postcat(1) prints it
+ *       ({@link PostcatFormat}), after an {@code ok} line.</li>
  *   <li>{@code ping}: {@code ok PID}.</li>
  *   </ul>
  *   Requests are served one at a time. The socket exists only while the instance runs, so
@@ -107,6 +109,8 @@ public final class ShowqServer implements AutoCloseable {
                     return "ok " + flush.queueId(argument(words, request)) + "\n";
                 case "delete", "hold", "release", "requeue":
                     return postsuper(words[0], argument(words, request), queues(words));
+                case "postcat":
+                    return PostcatFormat.show(queues, argument(words, request), words.length > 2 ? words[2] : "ehb");
                 case "logrotate": {
                     java.nio.file.Path p = MailLog.reopen();
                     MailLog.info("postfix/postlogd", "reopened the mail log" + (p == null ? "" : " " + p));

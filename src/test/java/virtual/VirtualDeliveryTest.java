@@ -56,9 +56,10 @@ class VirtualDeliveryTest {
             String m = read(mbox);
             assertTrue(m.startsWith("From bob@remote.example "), m);
             assertTrue(m.contains("\n>From here on, quoted\n"), m);
-            assertTrue(!Files.exists(Path.of(mbox + ".lock")), "the dot-lock is removed after delivery");
             w.awaitLog("to=<info@hosted.example>, relay=virtual, .*status=sent \\(delivered to maildir\\)", WAIT);
             w.awaitLog("relay=virtual, .*status=sent \\(delivered to mailbox\\)", WAIT);
+            assertTrue(!Files.exists(Path.of(mbox + ".lock")), "the dot-lock is removed once the delivery is done (the mbox "
+                    + "text shows before the lock goes)");
             if ("root".equals(System.getProperty("user.name"))) { // virtual_uid_maps own the files only as root
                 assertEquals(5000, Files.getAttribute(only(newDir), "unix:uid"));
                 assertEquals(5001, Files.getAttribute(mbox, "unix:gid"));

@@ -1,11 +1,10 @@
 package local;
 
+import global.ChildProcess;
+
 import global.MainCf;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,8 +20,7 @@ import java.util.regex.Pattern;
  *   the variables local(8) exports: SENDER, RECIPIENT, USER, LOGNAME, EXTENSION, DOMAIN,
  *   LOCAL, HOME, SHELL, ORIGINAL_RECIPIENT), in command_execution_directory or else the
  *   instance root, with the message on standard input. Standard output and error are captured,
- *   at most {@value #OUTPUT_LIMIT} bytes, as one line (tabs and newlines become spaces,
- *   other control characters {@code _}). A command that runs longer than command_time_limit
+ *   at most {@value #OUTPUT_LIMIT} bytes, as one line ({@link ChildProcess.Output#line}). A command that runs longer than command_time_limit
  *   is killed with its child processes.
  *   <p>
  *   The result follows Postfix's pipe_command: exit 0 is {@code sent (delivered to command:
@@ -58,28 +56,20 @@ final class CommandDelivery {
         } catch (IOException e) {
             return Outcome.defer("4.3.0", "Command failed: " + e.getMessage() + ": \"" + command + "\"");
         }
-        OutputCapture output = new OutputCapture(p.getInputStream());
-        Thread reader = new Thread(output, "local-command-output");
-        reader.setDaemon(true);
-        reader.start();
+        ChildProcess.Output output = ChildProcess.Output.start(p, OUTPUT_LIMIT, "local-command-output");
         writeInput(p, content);
         boolean exited;
         try {
             exited = p.waitFor(Math.max(1, cf.seconds("command_time_limit")), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            killTree(p);
+            ChildProcess.killTree(p);
             return Outcome.defer("4.3.0", "Command interrupted: \"" + command + "\"");
         }
         if (!exited) {
-            killTree(p);
+            ChildProcess.killTree(p);
         }
-        try {
-            reader.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        String log = output.line();
+        String log = output.line(TimeUnit.SECONDS.toMillis(5));
         String suffix = log.isEmpty() ? "" : ". Command output: " + log;
         if (!exited) {
             return Outcome.bounce("5.3.0", "Command time limit exceeded: \"" + command + "\"" + suffix);
@@ -111,54 +101,6 @@ final class CommandDelivery {
             in.write(content);
         } catch (IOException e) {
             // broken pipe: the command exited without reading everything, as Postfix tolerates
-        }
-    }
-
-    /** Kills the command and everything it started. */
-    private static void killTree(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Reads the command's output to the end, keeping the first {@value #OUTPUT_LIMIT} bytes. */
-    private static final class OutputCapture implements Runnable {
-        private final InputStream in;
-        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-
-        OutputCapture(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public void run() {
-            byte[] buf = new byte[4096];
-            try (in) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    synchronized (kept) {
-                        kept.write(buf, 0, Math.max(0, Math.min(n, OUTPUT_LIMIT - kept.size())));
-                    }
-                }
-            } catch (IOException e) {
-                // the process was killed or closed its output: keep what was read
-            }
-        }
-
-        /** The output as one printable line. */
-        String line() {
-            String s;
-            synchronized (kept) {
-                s = kept.toString(StandardCharsets.UTF_8);
-            }
-            StringBuilder sb = new StringBuilder(s.length());
-            for (char c : s.toCharArray()) {
-                sb.append(c == '\t' || c == '\n' || c == '\r' ? ' ' : Character.isISOControl(c) ? '_' : c);
-            }
-            return sb.toString().strip();
         }
     }
 }

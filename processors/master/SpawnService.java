@@ -1,5 +1,7 @@
 package master;
 
+import global.ChildProcess;
+
 import global.ConfigException;
 import global.MailLog;
 import global.MainCf;
@@ -175,12 +177,12 @@ public final class SpawnService implements AutoCloseable {
             try {
                 exited = p.waitFor(Math.max(1, timeLimitSeconds), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
-                kill(p); // the instance stops
+                ChildProcess.killTree(p); // the instance stops
                 throw e;
             }
             if (!exited) {
                 MailLog.warning(program, "command " + executable() + " time limit exceeded");
-                kill(p);
+                ChildProcess.killTree(p);
             } else if (p.exitValue() != 0) {
                 MailLog.warning(program, "command " + executable() + " exit status " + p.exitValue());
             }
@@ -192,12 +194,6 @@ public final class SpawnService implements AutoCloseable {
         } finally {
             release();
         }
-    }
-
-    /** Kills the command and its descendants. */
-    private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
     }
 
     /** The command's path, for diagnostics (after setpriv's arguments, when there are any). */

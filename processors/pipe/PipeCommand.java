@@ -1,11 +1,10 @@
 package pipe;
 
-import java.io.ByteArrayOutputStream;
+import global.ChildProcess;
+
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,17 +58,14 @@ final class PipeCommand {
         Thread feeder = new Thread(writer, "pipe-stdin-" + p.pid());
         feeder.setDaemon(true);
         feeder.start();
-        OutputReader reader = new OutputReader(p.getInputStream());
-        Thread drain = new Thread(reader, "pipe-output-" + p.pid());
-        drain.setDaemon(true);
-        drain.start();
+        ChildProcess.Output output = ChildProcess.Output.start(p, OUTPUT_LIMIT, "pipe-output-" + p.pid());
         boolean exited = p.waitFor(Math.max(1, timeLimitSeconds), TimeUnit.SECONDS);
         if (!exited) {
-            killTree(p);
+            ChildProcess.killTree(p);
         }
-        drain.join(5000);
+        String text = output.line(5000);
         feeder.join(1000);
-        return new Result(exited ? p.exitValue() : -1, !exited, reader.text(), writer.error, null);
+        return new Result(exited ? p.exitValue() : -1, !exited, text, writer.error, null);
     }
 
     private static void environment(Map<String, String> env) {
@@ -82,19 +78,6 @@ final class PipeCommand {
         }
         if (lang != null) {
             env.put("LANG", lang);
-        }
-    }
-
-    /** Kills the command and its descendants, children first, and waits a little for them. */
-    private static void killTree(Process p) throws InterruptedException {
-        List<ProcessHandle> children = p.descendants().toList();
-        for (ProcessHandle h : children) {
-            h.destroyForcibly();
-        }
-        p.destroyForcibly();
-        p.waitFor(5, TimeUnit.SECONDS);
-        for (ProcessHandle h : children) {
-            h.onExit().completeOnTimeout(h, 5, TimeUnit.SECONDS).join();
         }
     }
 
@@ -116,44 +99,6 @@ final class PipeCommand {
             } catch (IOException e) {
                 error = e;
             }
-        }
-    }
-
-    /** Reads all output, keeping the first OUTPUT_LIMIT bytes. */
-    private static final class OutputReader implements Runnable {
-        private final InputStream in;
-        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-
-        OutputReader(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public void run() {
-            byte[] buf = new byte[4096];
-            int n;
-            try (InputStream is = in) {
-                while ((n = is.read(buf)) > 0) {
-                    synchronized (kept) {
-                        kept.write(buf, 0, Math.max(0, Math.min(n, OUTPUT_LIMIT - kept.size())));
-                    }
-                }
-            } catch (IOException e) {
-                // the command is gone; what was read is all there is
-            }
-        }
-
-        /** The output as one printable line: line ends become spaces, other controls '?'. */
-        String text() {
-            String s;
-            synchronized (kept) {
-                s = kept.toString(StandardCharsets.UTF_8);
-            }
-            StringBuilder sb = new StringBuilder(s.length());
-            for (char c : s.strip().toCharArray()) {
-                sb.append(c == '\n' || c == '\r' || c == '\t' ? ' ' : c < ' ' || c == 127 ? '?' : c);
-            }
-            return sb.toString().replaceAll(" {2,}", " ");
         }
     }
 }

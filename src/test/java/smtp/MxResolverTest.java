@@ -1,5 +1,7 @@
 package smtp;
 
+import testsupport.TinyDns;
+
 import global.DeliveryRequest;
 import global.Envelope;
 import global.MainCf;
@@ -8,22 +10,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.Flags;
-import org.xbill.DNS.MXRecord;
-import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
-import org.xbill.DNS.Type;
 import testsupport.SmtpSink;
 
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,13 +32,13 @@ class MxResolverTest {
     @TempDir
     Path dir;
 
-    private FakeDns dns;
+    private TinyDns dns;
     private MainCf cf;
     private MxResolver resolver;
 
     @BeforeEach
     void setUp() throws Exception {
-        dns = new FakeDns();
+        dns = TinyDns.start();
         dns.mx("example.com", 20, "mx2.example.com");
         dns.mx("example.com", 10, "mx1.example.com");
         dns.a("mx1.example.com", "192.0.2.1");
@@ -151,97 +137,5 @@ class MxResolverTest {
         List<Recipient> list = new ArrayList<>(List.of(new Recipient(recipient)));
         e.recipients = list;
         return new DeliveryRequest(e, "Subject: hi\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII), "smtp", nexthop, list);
-    }
-
-    /** An authoritative UDP name server for a handful of records; unknown names are NXDOMAIN. */
-    private static final class FakeDns implements AutoCloseable {
-        private final DatagramSocket socket;
-        private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
-        private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
-        private final List<String> questions = new ArrayList<>();
-
-        FakeDns() throws IOException {
-            socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            Thread t = new Thread(this::serve, "fake-dns");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        void mx(String domain, int preference, String target) throws IOException {
-            add(new MXRecord(name(domain), DClass.IN, 60, preference, name(target)));
-        }
-
-        void a(String host, String address) throws IOException {
-            add(new ARecord(name(host), DClass.IN, 60, InetAddress.getByName(address)));
-        }
-
-        void servfail(String name) throws IOException {
-            servfail.add(name(name));
-        }
-
-        List<String> questions() {
-            synchronized (questions) {
-                return List.copyOf(questions);
-            }
-        }
-
-        private void add(Record r) {
-            records.computeIfAbsent(r.getName(), k -> new ArrayList<>()).add(r);
-        }
-
-        private static Name name(String s) throws IOException {
-            return Name.fromString(s, Name.root);
-        }
-
-        private void serve() {
-            byte[] buf = new byte[4096];
-            while (!socket.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    socket.receive(p);
-                    byte[] answer = answer(new Message(Arrays.copyOf(p.getData(), p.getLength())));
-                    socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
-                } catch (IOException e) {
-                    // closed, or a query we cannot parse
-                }
-            }
-        }
-
-        private byte[] answer(Message query) {
-            Record q = query.getQuestion();
-            synchronized (questions) {
-                questions.add(q.getName() + "/" + Type.string(q.getType()));
-            }
-            Message m = new Message(query.getHeader().getID());
-            m.getHeader().setFlag(Flags.QR);
-            m.getHeader().setFlag(Flags.AA);
-            if (query.getHeader().getFlag(Flags.RD)) {
-                m.getHeader().setFlag(Flags.RD);
-                m.getHeader().setFlag(Flags.RA);
-            }
-            m.addRecord(q, Section.QUESTION);
-            List<Record> rrs = records.get(q.getName());
-            if (servfail.contains(q.getName())) {
-                m.getHeader().setRcode(Rcode.SERVFAIL);
-            } else if (rrs == null) {
-                m.getHeader().setRcode(Rcode.NXDOMAIN);
-            } else {
-                for (Record r : rrs) {
-                    if (r.getType() == q.getType()) {
-                        m.addRecord(r, Section.ANSWER);
-                    }
-                }
-            }
-            return m.toWire();
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
     }
 }

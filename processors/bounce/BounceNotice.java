@@ -20,8 +20,9 @@ import java.util.List;
  *   report-type delivery-status and three parts: the human-readable text
  *   ({@link BounceTemplate}), the message/delivery-status report ({@link DsnReport}, RFC 3464)
  *   and the returned message. A failure notice returns the whole message as message/rfc822
- *   unless the client asked RET=HDRS; delay and success notices, and RET=HDRS, return only the
- *   header section as text/rfc822-headers. The returned bytes are copied unchanged, never
+ *   unless the client asked RET=HDRS or the message is larger than bounce_size_limit (50000
+ *   bytes, as Postfix since 2.5); delay, success and trace notices, and those cases, return
+ *   only the header section as text/rfc822-headers. The returned bytes are copied unchanged, never
  *   re-encoded; when they hold 8-bit bytes the part and the notice are declared
  *   Content-Transfer-Encoding: 8bit, as Postfix does. The boundary is Postfix's
  *   {@code queueid.time/myhostname} and is made longer until it occurs nowhere in the returned
@@ -38,9 +39,14 @@ import java.util.List;
  *   global.ConfigException. A null message is taken as lost: the notice then has no third part.
  */
 public final class BounceNotice {
-    /** What the notice reports: Postfix's bounce, delay and success (trace) notices. */
+    /**
+     * What the notice reports: Postfix's bounce, delay and success notices, and the two
+     * "Mail Delivery Status Report"s of the trace service: VERIFY for sendmail -bv (each
+     * address deliverable or undeliverable, nothing delivered) and TRACE for sendmail -v
+     * (every recipient's outcome of a real delivery).
+     */
     public enum Kind {
-        FAILED('5'), DELAYED('4'), SUCCESS('2');
+        FAILED('5'), DELAYED('4'), SUCCESS('2'), VERIFY('2'), TRACE('2');
 
         private final char statusClass;
 
@@ -51,6 +57,11 @@ public final class BounceNotice {
         /** The first digit of the generic status code (RFC 3463) of this kind of notice. */
         char statusClass() {
             return statusClass;
+        }
+
+        /** Kinds built from the trace log: each outcome is described as {@code delivery via RELAY: reason}. */
+        boolean isTrace() {
+            return this == SUCCESS || this == VERIFY || this == TRACE;
         }
     }
 
@@ -68,7 +79,9 @@ public final class BounceNotice {
                                List<Recipient> recipients, Kind kind, String to) {
         String host = cf.get("myhostname");
         long now = System.currentTimeMillis();
-        boolean headersOnly = kind != Kind.FAILED || "HDRS".equalsIgnoreCase(original.ret.strip());
+        long bounceSizeLimit = cf.size("bounce_size_limit");
+        boolean headersOnly = kind != Kind.FAILED || "HDRS".equalsIgnoreCase(original.ret.strip())
+                || (originalMessage != null && bounceSizeLimit > 0 && originalMessage.length > bounceSizeLimit);
         byte[] returned = originalMessage == null ? null
                 : headersOnly ? OriginalMessage.headers(originalMessage) : originalMessage;
 

@@ -12,10 +12,12 @@ import java.util.List;
  *   String subject = BounceTemplate.subject(kind);
  *   String text = BounceTemplate.text(cf, original, recipients, kind);
  * DESCRIPTION
- *   Postfix's built-in failure, delay and success templates (bounce(5)), with
+ *   Postfix's built-in failure, delay, success and verify (trace) templates (bounce(5)), with
  *   {@code $myhostname}, the delay warning time and the queue lifetime filled in, followed by
  *   one paragraph per recipient: {@code <address>: reason}, or
- *   {@code <address> (expanded from <original>): reason} after alias expansion. Reasons are
+ *   {@code <address> (expanded from <original>): reason} after alias expansion. In success
+ *   and trace reports the reason reads {@code delivery via RELAY: reason} as Postfix's trace
+ *   log writes it ({@link Diagnostic#traceText}). Reasons are
  *   wrapped at 79 columns with a 4-space indent and stripped of control characters, as
  *   bounce(8) does. Lines end in CRLF.
  * DIAGNOSTICS
@@ -32,19 +34,16 @@ final class BounceTemplate {
         switch (kind) {
             case DELAYED: return "Delayed Mail (still being retried)";
             case SUCCESS: return "Successful Mail Delivery Report";
+            case VERIFY:
+            case TRACE: return "Mail Delivery Status Report";
             default: return "Undelivered Mail Returned to Sender";
         }
     }
 
-    /** Content-Description of the returned message part. */
+    /** Content-Description of the returned message part, as Postfix's bounce_original() writes it. */
     static String returnedPartDescription(BounceNotice.Kind kind, boolean headersOnly) {
-        String what;
-        switch (kind) {
-            case DELAYED: what = "Delayed Message"; break;
-            case SUCCESS: what = "Delivered Message"; break;
-            default: what = "Undelivered Message"; break;
-        }
-        return headersOnly ? what + " Headers" : what;
+        boolean undelivered = kind == BounceNotice.Kind.FAILED || kind == BounceNotice.Kind.DELAYED;
+        return (undelivered ? "Undelivered " : "") + (headersOnly ? "Message Headers" : "Message");
     }
 
     static String text(MainCf cf, Envelope original, List<Recipient> recipients, BounceNotice.Kind kind) {
@@ -60,6 +59,10 @@ final class BounceTemplate {
                  .append("It will be retried until it is ")
                  .append(BounceNotice.queueLifetime(cf, original) / 86400).append(" day(s) old.\r\n\r\n");
                 appendAssistance(t);
+                break;
+            case VERIFY:
+            case TRACE:
+                t.append("Enclosed is the mail delivery report that you requested.\r\n\r\n");
                 break;
             case SUCCESS:
                 t.append("Your message was successfully delivered to the destination(s)\r\n")
@@ -88,6 +91,9 @@ final class BounceTemplate {
 
     private static String recipientLine(Recipient r, BounceNotice.Kind kind) {
         String reason = r.reason().isBlank() ? defaultReason(kind) : r.reason().strip();
+        if (kind.isTrace()) {
+            reason = Diagnostic.traceText(r.relay(), reason);
+        }
         if (!r.original().isEmpty() && !r.original().equalsIgnoreCase(r.address())) {
             return "<" + r.address() + "> (expanded from <" + r.original() + ">): " + reason;
         }
@@ -97,7 +103,9 @@ final class BounceTemplate {
     private static String defaultReason(BounceNotice.Kind kind) {
         switch (kind) {
             case DELAYED: return "delivery temporarily suspended";
-            case SUCCESS: return "delivery successful";
+            case SUCCESS:
+            case TRACE:
+            case VERIFY: return "delivery successful";
             default: return "delivery failed";
         }
     }

@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
  *   Remote-MTA when a remote host answered, Diagnostic-Code, and Will-Retry-Until for a delay.
  *   Action is {@code failed} or {@code delayed} for those notices; for a success notice it is
  *   {@code relayed} when the message went on to a remote MTA and {@code delivered} when it
- *   reached a mailbox here. A missing or malformed status code becomes the kind's generic
+ *   reached a mailbox here; a sendmail -bv report says {@code deliverable} or
+ *   {@code undeliverable}, a sendmail -v report each recipient's own (relayed, delivered,
+ *   failed, delayed). Success and trace reports give the diagnostic in the trace wording
+ *   ({@code X-Postfix; delivery via local: delivered to maildir}). Like Postfix, no
+ *   Last-Attempt-Date, and Will-Retry-Until (arrival + maximal_queue_lifetime) only in delay
+ *   notices. A missing or malformed status code becomes the kind's generic
  *   one (5.0.0, 4.0.0, 2.0.0); a valid code is kept as recorded (an expired message
  *   bounces with its last 4.x.x, as Postfix reports it). Long fields are folded; control characters are masked.
  *   Lines end in CRLF.
@@ -54,14 +59,14 @@ final class DsnReport {
 
     private static void recipientFields(StringBuilder d, MainCf cf, Envelope original, Recipient r,
                                         BounceNotice.Kind kind) {
-        Diagnostic diag = Diagnostic.of(r.relay(), r.reason());
+        Diagnostic diag = kind.isTrace() ? Diagnostic.forTrace(r.relay(), r.reason()) : Diagnostic.of(r.relay(), r.reason());
         field(d, "Final-Recipient", "rfc822; " + r.address());
         String orcpt = originalRecipient(r);
         if (!orcpt.isEmpty()) {
             field(d, "Original-Recipient", orcpt);
         }
         field(d, "Action", action(kind, r));
-        field(d, "Status", status(kind, r.dsn()));
+        field(d, "Status", status(kind, r));
         if (!diag.remoteMta().isEmpty()) {
             field(d, "Remote-MTA", "dns; " + diag.remoteMta());
         }
@@ -72,6 +77,7 @@ final class DsnReport {
             long until = original.arrivalTime + BounceNotice.queueLifetime(cf, original) * 1000L;
             field(d, "Will-Retry-Until", MailDate.format(until));
         }
+        // No Last-Attempt-Date: Postfix's bounce(8) does not write it (it is #if 0 in bounce_notify_util.c).
     }
 
     /**
@@ -96,15 +102,34 @@ final class DsnReport {
     static String action(BounceNotice.Kind kind, Recipient r) {
         switch (kind) {
             case DELAYED: return "delayed";
-            case SUCCESS: return Diagnostic.relayHost(r.relay()).isEmpty() ? "delivered" : "relayed";
+            case SUCCESS: return sentAction(r);
+            case VERIFY: return r.status() == Recipient.Status.SENT ? "deliverable" : "undeliverable";
+            case TRACE:
+                switch (r.status()) {
+                    case SENT: return sentAction(r);
+                    case BOUNCED: return "failed";
+                    default: return "delayed";
+                }
             default: return "failed";
         }
     }
 
-    static String status(BounceNotice.Kind kind, String dsn) {
-        String s = dsn == null ? "" : dsn.strip();
+    /** {@code relayed} when a remote MTA took the message, {@code delivered} when it reached a mailbox here. */
+    private static String sentAction(Recipient r) {
+        return Diagnostic.relayHost(r.relay()).isEmpty() ? "delivered" : "relayed";
+    }
+
+    static String status(BounceNotice.Kind kind, Recipient r) {
+        String s = r.dsn() == null ? "" : r.dsn().strip();
         if (STATUS.matcher(s).matches()) {
             return s;
+        }
+        if (kind == BounceNotice.Kind.VERIFY || kind == BounceNotice.Kind.TRACE) {
+            switch (r.status()) {
+                case SENT: return "2.0.0";
+                case BOUNCED: return "5.0.0";
+                default: return "4.0.0";
+            }
         }
         return kind.statusClass() + ".0.0";
     }

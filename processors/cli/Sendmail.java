@@ -17,7 +17,7 @@ import java.util.List;
  * NAME
  *   Sendmail - sendmail(1): submit a message from standard input
  * SYNOPSIS
- *   sendmail [-c DIR] [-t] [-i | -oi] [-f sender] [-F name] [-N dsn] [-R ret] [-V envid] [--] [recipient ...]
+ *   sendmail [-c DIR] [-t] [-i | -oi] [-v] [-f sender] [-F name] [-N dsn] [-R ret] [-V envid] [--] [recipient ...]
  *   sendmail -bp | -q | -bi | -bs | -bv recipient ...
  * DESCRIPTION
  *   Reads the message from standard input; without -i a line with a single dot ends it.
@@ -30,8 +30,12 @@ import java.util.List;
  *   {@code -bp} lists the queue (mailq), {@code -q} flushes it (postqueue -f), {@code -bi}
  *   checks the aliases (newaliases). {@code -F} is accepted and ignored.
  *   {@code -bv} reads no message: it queues an address probe ({@link verify.Probe}) and the
- *   sender gets a delivery status report per address (deliverable: a success notice,
- *   undeliverable: a failure notice); nothing is delivered. {@code -bs} speaks SMTP on standard
+ *   sender gets one "Mail Delivery Status Report" (Postfix's trace service) with a block per
+ *   address: deliverable or undeliverable, and how it would be delivered
+ *   ({@code delivery via local: delivers to mailbox}); nothing is delivered.
+ *   {@code -v} delivers the message as usual and the sender also gets a "Mail Delivery Status
+ *   Report" of the first delivery attempt listing every recipient's outcome (the maildrop
+ *   file's V record, carried as the envelope's trace flag). {@code -bs} speaks SMTP on standard
  *   input and output ({@link SendmailSmtp}); each message goes to maildrop.
  * DIAGNOSTICS
  *   No recipients, or a bad option: usage message, exit 64. maildrop not writable: fatal,
@@ -52,6 +56,7 @@ public final class Sendmail {
         String envid = "";
         List<String> a = cl.args;
         boolean verifyOnly = false;
+        boolean traceRequested = false;
         for (int i = 0; i < a.size(); i++) {
             String opt = a.get(i);
             if (opt.equals("-bp")) {
@@ -95,7 +100,9 @@ public final class Sendmail {
                 if (opt.length() == 2) {
                     i++;
                 }
-            } else if (opt.startsWith("-o") || opt.equals("-v") || opt.equals("-U") || opt.equals("-bm") || opt.equals("-n")) {
+            } else if (opt.matches("-v+")) {
+                traceRequested = true; // Postfix: one -v asks for a report; more only add verbose logging
+            } else if (opt.startsWith("-o") || opt.equals("-U") || opt.equals("-bm") || opt.equals("-n")) {
                 // sendmail options that have no meaning here, accepted as Postfix does
             } else if (opt.startsWith("-")) {
                 throw cl.usage("sendmail [-t] [-i] [-f sender] [recipient ...] (unsupported option " + opt + ")");
@@ -120,10 +127,14 @@ public final class Sendmail {
         Path maildrop = cf.path("queue_directory").resolve("maildrop");
         try {
             Files.createDirectories(maildrop);
-            MaildropFile.write(maildrop, sender, recipients, String.valueOf(uid()), new MaildropFile.Dsn(notify, ret, envid), message);
+            MaildropFile.write(maildrop, sender, recipients, String.valueOf(uid()), new MaildropFile.Dsn(notify, ret, envid), "",
+                    traceRequested, message);
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("sendmail: fatal: cannot write to " + maildrop + ": " + e.getMessage());
             System.exit(75);
+        }
+        if (traceRequested) {
+            System.out.println("Mail Delivery Status Report will be mailed to <" + sender + ">.");
         }
         try {
             ShowqClient.request(cl.showqSocket(cf), "ping");
@@ -132,7 +143,7 @@ public final class Sendmail {
         }
     }
 
-    /** -bv: a probe for the recipients; the sender gets a report per address, nothing is delivered. */
+    /** -bv: a probe for the recipients; the sender gets one report listing every address, nothing is delivered. */
     private static void verify(CommandLine cl, String sender, List<String> recipients) {
         if (recipients.isEmpty()) {
             throw cl.usage("no recipients specified");

@@ -44,6 +44,8 @@ public final class Envelope {
     public static final String ORIGIN = "origin";
     /** "yes" when the client declared SMTPUTF8 (RFC 6531) on MAIL FROM. */
     public static final String SMTPUTF8 = "smtputf8";
+    /** "verbose" when the sender asked for a report of the first delivery attempt (sendmail -v; Postfix's trace flag). */
+    public static final String TRACE_FLAGS = "trace_flags";
 
     public String queueId;
     public String sender = "";
@@ -65,6 +67,8 @@ public final class Envelope {
     public String messageId = "";
     public String origin = "smtpd";
     public boolean smtputf8;
+    /** sendmail -v: the sender gets a "Mail Delivery Status Report" of the first delivery attempt. */
+    public boolean traceRequested;
 
     public Envelope copy() {
         Envelope e = fromHeaders(toHeaders());
@@ -102,6 +106,7 @@ public final class Envelope {
         h.put(MESSAGE_ID, messageId);
         h.put(ORIGIN, origin);
         h.put(SMTPUTF8, smtputf8 ? "yes" : "");
+        h.put(TRACE_FLAGS, traceRequested ? "verbose" : "");
         return h;
     }
 
@@ -132,6 +137,7 @@ public final class Envelope {
         e.messageId = str(h, MESSAGE_ID);
         e.origin = str(h, ORIGIN);
         e.smtputf8 = "yes".equals(str(h, SMTPUTF8));
+        e.traceRequested = "verbose".equals(str(h, TRACE_FLAGS));
         return e;
     }
 

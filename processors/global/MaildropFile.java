@@ -28,6 +28,7 @@ import java.util.List;
  *   T ret               (optional: sendmail -R, FULL or HDRS)
  *   E envid             (optional: sendmail -V)
  *   O origin            (optional: "verify" for an address probe of sendmail -bv or smtpd)
+ *   V                   (optional: sendmail -v, the sender wants a report of the first delivery)
  *   M
  *   message bytes as given on standard input
  *   </pre>
@@ -36,7 +37,8 @@ import java.util.List;
  * DIAGNOSTICS
  *   {@link #parse} throws IllegalArgumentException naming what is wrong with the file.
  */
-public record MaildropFile(String sender, List<String> recipients, String uid, Dsn dsn, String origin, byte[] message) {
+public record MaildropFile(String sender, List<String> recipients, String uid, Dsn dsn, String origin, boolean traceRequested,
+                           byte[] message) {
     /** sendmail's DSN options: -N notify, -R ret, -V envid; empty strings when not given. */
     public record Dsn(String dsnNotify, String ret, String envid) {
         public static final Dsn NONE = new Dsn("", "", "");
@@ -51,6 +53,12 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
     /** As above, with the submission's origin record ("" for none). */
     public static Path write(Path maildrop, String sender, List<String> recipients, String uid, Dsn dsn, String origin,
                              byte[] message) throws IOException {
+        return write(maildrop, sender, recipients, uid, dsn, origin, false, message);
+    }
+
+    /** As above; {@code traceRequested} writes the V record (sendmail -v). */
+    public static Path write(Path maildrop, String sender, List<String> recipients, String uid, Dsn dsn, String origin,
+                             boolean traceRequested, byte[] message) throws IOException {
         StringBuilder head = new StringBuilder(MAGIC).append('\n');
         head.append("S ").append(oneLine(sender)).append('\n');
         for (String r : recipients) {
@@ -68,6 +76,9 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
         }
         if (!origin.isEmpty()) {
             head.append("O ").append(oneLine(origin)).append('\n');
+        }
+        if (traceRequested) {
+            head.append("V\n");
         }
         head.append("M\n");
         String name = QueueId.next() + "." + ProcessHandle.current().pid();
@@ -97,6 +108,7 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
         String ret = "";
         String envid = "";
         String origin = "";
+        boolean traceRequested = false;
         List<String> recipients = new ArrayList<>();
         boolean first = true;
         while (true) {
@@ -115,6 +127,10 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
             }
             if (line.equals("M")) {
                 break;
+            }
+            if (line.equals("V")) {
+                traceRequested = true;
+                continue;
             }
             if (line.length() < 2 || line.charAt(1) != ' ') {
                 throw new IllegalArgumentException("bad envelope record: " + line);
@@ -139,7 +155,7 @@ public record MaildropFile(String sender, List<String> recipients, String uid, D
         }
         byte[] message = new byte[file.length - pos];
         System.arraycopy(file, pos, message, 0, message.length);
-        return new MaildropFile(sender, recipients, uid, new Dsn(notify, ret, envid), origin, message);
+        return new MaildropFile(sender, recipients, uid, new Dsn(notify, ret, envid), origin, traceRequested, message);
     }
 
     private static int indexOf(byte[] b, int from) {

@@ -26,7 +26,7 @@ import java.util.List;
  */
 public final class Pickup implements Processor {
     @Override
-    public void process(Exchange exchange) {
+    public void process(Exchange exchange) throws java.io.IOException {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME, String.class);
         MaildropFile file;
         try {
@@ -50,6 +50,7 @@ public final class Pickup implements Processor {
         env.heloName = "userid " + file.uid();
         byte[] message = MaildropFile.toCrlf(file.message());
         env.size = message.length;
+        env.traceRequested = file.traceRequested(); // sendmail -v
         MailLog.info("pickup", env.queueId + ": uid=" + file.uid() + " from=<" + env.sender + ">");
         exchange.getIn().setHeaders(env.toHeaders());
         exchange.getIn().setBody(message);

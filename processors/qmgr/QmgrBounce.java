@@ -22,7 +22,10 @@ import java.util.List;
  *   sender, for the recipients in the named exchange property. The notice then goes through
  *   cleanup into `incoming` like any new mail, inside the transaction that finishes the
  *   original's delivery attempt: the original is not dequeued unless its notice is queued.
- *   Logs Postfix's {@code ID: sender non-delivery notification: NEWID}.
+ *   Logs Postfix's {@code ID: sender non-delivery notification: NEWID}. The success step
+ *   builds the trace report instead of a success notice when {@link DeliveryStatus#REPORT}
+ *   says so (sendmail -bv: VERIFY, sendmail -v: TRACE); both log
+ *   {@code ID: sender delivery status notification: NEWID}, as Postfix.
  *   {@link #postmasterCopy} builds the same notice for the postmaster instead, addressed to
  *   the address in a main.cf parameter (delay_notice_recipient) and sent only when
  *   notify_classes lists its class (delay); it logs {@code ID: postmaster delay notification: NEWID}.
@@ -58,14 +61,15 @@ public final class QmgrBounce implements Processor {
         Envelope original = Envelope.fromHeaders(exchange.getIn().getHeaders());
         List<Recipient> recipients = exchange.getProperty(property, List.class);
         byte[] message = exchange.getIn().getBody(byte[].class);
+        BounceNotice.Kind noticeKind = kindFor(exchange);
         byte[] notice;
         Envelope envelope;
         if (recipientParameter == null) {
-            notice = BounceNotice.build(cf, original, message, recipients, kind);
+            notice = BounceNotice.build(cf, original, message, recipients, noticeKind);
             envelope = BounceNotice.envelopeFor(cf, original);
         } else {
             String to = postmaster();
-            notice = BounceNotice.build(cf, original, message, recipients, kind, to);
+            notice = BounceNotice.build(cf, original, message, recipients, noticeKind, to);
             envelope = BounceNotice.envelopeFor(cf, original, to);
         }
         envelope.size = notice.length;
@@ -75,6 +79,15 @@ public final class QmgrBounce implements Processor {
         MailLog.info("bounce", original.queueId + ": " + who + what + ": " + envelope.queueId);
         exchange.getIn().setHeaders(envelope.toHeaders());
         exchange.getIn().setBody(notice);
+    }
+
+    /**
+     * The kind of notice: this processor's, except for the success step of a message whose
+     * sender asked for a trace report (DeliveryStatus.REPORT: sendmail -bv or -v).
+     */
+    private BounceNotice.Kind kindFor(Exchange exchange) {
+        BounceNotice.Kind report = exchange.getProperty(DeliveryStatus.REPORT, BounceNotice.Kind.class);
+        return report != null && kind == BounceNotice.Kind.SUCCESS && recipientParameter == null ? report : kind;
     }
 
     /** True when the original's sender should get a notice at all (no loops of bounces). */

@@ -421,7 +421,7 @@ final class SmtpTransaction {
         }
         if (r.isPositive()) {
             for (Recipient a : accepted) {
-                a.sent(r.dsn(), r.text(), host.relay());
+                delivered(a, r);
             }
         } else {
             fail(r, "end of DATA command", accepted);
@@ -434,11 +434,23 @@ final class SmtpTransaction {
             SmtpReply r = conn.readReply(params.dataDoneTimeout());
             shutdown |= r.code() == 421;
             if (r.isPositive()) {
-                a.sent(r.dsn(), r.text(), host.relay());
+                delivered(a, r);
             } else {
                 answered.add(a);
                 fail(r, "end of DATA command", List.of(a));
             }
+        }
+    }
+
+    /**
+     * A recipient the server took. Postfix's smtp_rcpt_done: a server that announced DSN got
+     * NOTIFY=SUCCESS passed on and reports success itself, so SUCCESS is dropped here and the
+     * sender gets no success notice from us.
+     */
+    private void delivered(Recipient a, SmtpReply r) {
+        a.sent(r.dsn(), r.text(), host.relay());
+        if (features().dsn() && a.dsnNotify().toUpperCase(Locale.ROOT).contains("SUCCESS")) {
+            a.dsnNotify(a.dsnNotify().toUpperCase(Locale.ROOT).replaceAll("SUCCESS,?|,SUCCESS$", ""));
         }
     }
 

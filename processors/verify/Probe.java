@@ -18,8 +18,10 @@ import global.Recipient;
  *   transport {@link #agentFor} answers {@code deliverable} without trying, so a probe never
  *   reaches a mailbox, a pipe or a content filter. The outcome is the recipient's status
  *   (sent = deliverable, bounced = undeliverable, deferred = not known yet); with NOTIFY=NEVER
- *   (smtpd's probes) nothing is reported, with NOTIFY=SUCCESS,FAILURE (sendmail -bv) the sender
- *   gets a delivery status report per address.
+ *   (smtpd's probes) nothing is reported, with NOTIFY=SUCCESS,FAILURE (sendmail -bv,
+ *   {@link #isUserProbe}) the sender gets one "Mail Delivery Status Report" listing every
+ *   address (deliverable or undeliverable, and how it would be delivered), and an address the
+ *   probe could not settle (deferred) is reported undeliverable instead of being retried.
  *   sendmail -bv and smtpd's probes write their maildrop file with the origin record
  *   {@code O verify}; pickup turns that into the probe origin.
  * DIAGNOSTICS
@@ -36,15 +38,26 @@ public final class Probe {
         return env != null && ORIGIN.equals(env.origin);
     }
 
-    /** The agent to run for a probe: {@code probeAware} ones (smtp, local) as they are, else one that only reports. */
+    /**
+     * A probe from sendmail -bv (it asks NOTIFY=SUCCESS; smtpd's probes say NEVER): the sender
+     * gets one report of every address, and no address is retried.
+     */
+    public static boolean isUserProbe(Envelope env) {
+        return isProbe(env) && env.recipients.stream().anyMatch(r -> r.dsnNotify().toUpperCase(java.util.Locale.ROOT).contains("SUCCESS"));
+    }
+
+    /**
+     * The agent to run for a probe: {@code probeAware} ones (smtp, local) and the built-in
+     * error, retry and discard transports as they are, else one that only reports.
+     */
     public static DeliveryAgent agentFor(DeliveryAgent agent, boolean probeAware, String transport) {
-        return probeAware ? agent : request -> reportOnly(request, transport);
+        return probeAware || qmgr.BuiltinAgents.isBuiltin(agent) ? agent : request -> reportOnly(request, transport);
     }
 
     private static void reportOnly(DeliveryRequest request, String transport) {
         for (Recipient r : request.recipients) {
             if (r.status() == Recipient.Status.PENDING) {
-                r.sent("2.0.0", "deliverable: delivery via " + transport, "none");
+                r.sent("2.0.0", "deliverable: the " + transport + " transport accepts it (not checked further)", transport);
             }
         }
     }

@@ -359,6 +359,12 @@ public final class MainCf {
             d.put("local_transport", "local:$myhostname");
             d.put("relay_transport", "relay");
             d.put("home_mailbox", "Maildir/");
+            d.put("mail_spool_directory", "/var/mail");
+            d.put("bounce_size_limit", "50000");
+            d.put("mailbox_command", "");
+            d.put("mailbox_command_maps", "");
+            d.put("default_privs", "nobody");
+            d.put("enable_original_recipient", "yes");
             d.put("message_size_limit", "10240000");
             d.put("smtpd_recipient_limit", "1000");
             d.put("smtpd_timeout", "300s");

@@ -37,6 +37,9 @@ import java.util.Set;
  *   <li>an address in another domain is a {@code FORWARD} target, for the {@link Forwarder};</li>
  *   <li>{@code |command} and {@code /file/name} become COMMAND and FILE targets, with the
  *       origin (alias, forward, include) that allow_mail_to_commands/files check;</li>
+ *   <li>a .forward, and an :include: file a .forward names, is read with the user's rights
+ *       when running as root with unix users ({@link DeliveryRights#read}), so a link to a
+ *       file the user may not read yields an error target, never its content;</li>
  *   <li>{@code :include:/file} reads the file ({@link IncludeFile}) and expands its targets
  *       with origin {@code include}; a file already being included further up is skipped;</li>
  *   <li>below an alias {@code x} for which an alias {@code owner-x} exists, the targets carry
@@ -188,7 +191,7 @@ final class AliasExpander {
         if (mayForward && !w.forwardChain.contains(user)) {
             List<String> forward;
             try {
-                forward = dotForward.targets(vars);
+                forward = dotForward.targets(vars, rightsOf(user));
             } catch (IOException e) {
                 w.x.add(new Target(Target.Kind.ERROR, "cannot open .forward file of " + user + ": "
                         + LocalAgent.describe(e), address, "forward", ctx.sender(), home, "4.3.0"));
@@ -265,7 +268,10 @@ final class AliasExpander {
         }
         try {
             Context child = ctx.with("include", ctx.sender(), ctx.recipient(), ctx.home());
-            for (String target : IncludeFile.targets(path, Math.max(1, cf.integer("line_length_limit")))) {
+            DeliveryRights reader = ctx.home() == null ? DeliveryRights.SERVICE
+                    : rightsOf(AddressLookup.stripExtension(AddressLookup.localPart(ctx.recipient()), cf.get("recipient_delimiter")));
+            byte[] content = reader.read(path, cf.seconds("command_time_limit"));
+            for (String target : IncludeFile.targets(content, Math.max(1, cf.integer("line_length_limit")))) {
                 classify(w, target, domain, depth + 1, child);
             }
         } catch (IOException e) {
@@ -274,6 +280,11 @@ final class AliasExpander {
         } finally {
             w.includeChain.remove(path);
         }
+    }
+
+    /** Whose rights read a user's .forward and the :include: files it names: the user's, when running as root with unix users. */
+    private DeliveryRights rightsOf(String user) {
+        return users.fromPasswd() ? DeliveryRights.mailboxOf(users.unixUser(user)) : DeliveryRights.SERVICE;
     }
 
     private static void fail(Expansion x, String dsn, String reason) {

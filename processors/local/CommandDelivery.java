@@ -18,10 +18,13 @@ import java.util.regex.Pattern;
  * DESCRIPTION
  *   Runs {@code /bin/sh -c command} with a clean environment (PATH {@code /usr/bin:/bin} and
  *   the variables local(8) exports: SENDER, RECIPIENT, USER, LOGNAME, EXTENSION, DOMAIN,
- *   LOCAL, HOME, SHELL, ORIGINAL_RECIPIENT), in command_execution_directory or else the
+ *   LOCAL, HOME, SHELL, ORIGINAL_RECIPIENT, CLIENT_ADDRESS, CLIENT_HOSTNAME, CLIENT_HELO,
+ *   CLIENT_PROTOCOL, SASL_USERNAME), in command_execution_directory or else the
  *   instance root, with the message on standard input. Standard output and error are captured,
  *   at most {@value #OUTPUT_LIMIT} bytes, as one line ({@link ChildProcess.Output#line}). A command that runs longer than command_time_limit
- *   is killed with its child processes.
+ *   is killed with its child processes. With {@link DeliveryRights} other than SERVICE the
+ *   command runs as that user (setpriv), as Postfix's local(8) runs it as the recipient or
+ *   default_privs.
  *   <p>
  *   The result follows Postfix's pipe_command: exit 0 is {@code sent (delivered to command:
  *   CMD)}; output that starts with an enhanced status code ({@code 4.x.x text} or
@@ -44,7 +47,12 @@ final class CommandDelivery {
     }
 
     Outcome deliver(String command, Map<String, String> environment, byte[] content) {
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true);
+        return deliver(command, environment, content, DeliveryRights.SERVICE);
+    }
+
+    /** As above, with the rights of {@code as} (the recipient or default_privs when running as root). */
+    Outcome deliver(String command, Map<String, String> environment, byte[] content, DeliveryRights as) {
+        ProcessBuilder pb = new ProcessBuilder(as.command("/bin/sh", "-c", command)).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/bin:/bin");
         pb.environment().putAll(environment);

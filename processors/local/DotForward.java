@@ -39,10 +39,16 @@ final class DotForward {
 
     /** The targets of the first .forward file that exists, or null when there is none. */
     List<String> targets(Map<String, String> vars) throws IOException {
+        return targets(vars, DeliveryRights.SERVICE);
+    }
+
+    /** As above, the file read with the rights of {@code as} (the user, when running as root). */
+    List<String> targets(Map<String, String> vars, DeliveryRights as) throws IOException {
         for (String name : forwardPath(vars)) {
             Path file = Path.of(name);
             if (file.isAbsolute() && Files.isRegularFile(file)) {
-                return IncludeFile.targets(file, Math.max(1, cf.integer("line_length_limit")));
+                byte[] content = as.read(file, cf.seconds("command_time_limit"));
+                return IncludeFile.targets(content, Math.max(1, cf.integer("line_length_limit")));
             }
         }
         return null;

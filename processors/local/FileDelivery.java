@@ -16,7 +16,9 @@ import java.nio.file.Path;
  *   maildir)}. Any other name is appended to in mbox format with the same locking as
  *   mailboxes ({@link MboxWriter}): From_ line, {@code >From } quoting, a blank line at the
  *   end; {@code sent (delivered to file: NAME)}. {@code content} is the mailbox copy
- *   (Return-Path, Delivered-To, LF line ends).
+ *   (Return-Path, X-Original-To, Delivered-To, LF line ends). Running as root with unix users,
+ *   the file is created and checked as the user on whose behalf it is delivered
+ *   ({@link DeliveryRights}): a file the user may not write bounces 5.2.0.
  * DIAGNOSTICS
  *   Permission denied and a directory where a file should be bounce with 5.2.0, other I/O
  *   errors defer with 4.2.0: {@code cannot append message to file NAME: ERROR} (the mbox is
@@ -32,10 +34,22 @@ final class FileDelivery {
     }
 
     Outcome deliver(String name, String sender, byte[] content) {
+        return deliver(name, sender, content, DeliveryRights.SERVICE, 0);
+    }
+
+    /**
+     * As above with the rights of {@code as}: the file (or Maildir) is created and checked as
+     * that user first ({@link DeliveryRights#prepareFile}), a Maildir file is given to the user.
+     */
+    Outcome deliver(String name, String sender, byte[] content, DeliveryRights as, long timeLimitSeconds) {
         Path file = Path.of(name);
         try {
+            String refused = as.prepareFile(name, timeLimitSeconds);
+            if (refused != null) {
+                return Outcome.bounce("5.2.0", "cannot append message to file " + name + ": " + refused);
+            }
             if (name.endsWith("/")) {
-                maildir.deliver(file, content);
+                as.own(maildir.deliver(file, content));
                 return Outcome.sent("delivered to maildir");
             }
             mbox.append(file, sender, content);

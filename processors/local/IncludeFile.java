@@ -26,8 +26,13 @@ final class IncludeFile {
     }
 
     static List<String> targets(Path file, int lineLengthLimit) throws IOException {
+        return targets(Files.readAllBytes(file), lineLengthLimit);
+    }
+
+    /** The targets in the content of such a file (read by the caller, e.g. as the user). */
+    static List<String> targets(byte[] content, int lineLengthLimit) {
         List<String> logical = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : new String(content, StandardCharsets.UTF_8).split("\r?\n")) {
             if (line.strip().isEmpty() || line.stripLeading().startsWith("#")) {
                 continue;
             }

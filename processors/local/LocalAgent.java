@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -40,12 +41,17 @@ import java.util.function.Function;
  *       users' .forward files and luser_relay ({@link AliasExpander}), recursively, each
  *       target delivered once per request;</li>
  *   <li>a mailbox target needs its user ({@code user} without the recipient_delimiter
- *       extension) in local_users_maps ({@link LocalUsers}); home_mailbox ending in
- *       {@code /} is a Maildir ({@link MaildirWriter}), otherwise an mbox file
- *       ({@link MboxWriter}, locked as mailbox_delivery_lock says: fcntl and dotlock by
- *       default), both relative to the home directory. The copy starts with
- *       {@code Return-Path: <sender>} and {@code Delivered-To: user[+ext]@domain}, and has LF
- *       line ends ({@link MessageCopy});</li>
+ *       extension) in local_users_maps ({@link LocalUsers}). mailbox_transport_maps /
+ *       mailbox_transport hand it to another service ({@link TransportPass});
+ *       mailbox_command_maps / mailbox_command (not $name-expanded) run a command
+ *       ({@link CommandDelivery}) with the message after a From_ line; otherwise home_mailbox
+ *       ending in {@code /} is a Maildir ({@link MaildirWriter}), any other home_mailbox an
+ *       mbox file ({@link MboxWriter}, locked as mailbox_delivery_lock says: fcntl and
+ *       dotlock by default), both relative to the home directory; an empty home_mailbox with
+ *       mail_spool_directory set means the mbox (or Maildir, with a trailing {@code /})
+ *       {@code mail_spool_directory/user}. The copy starts with {@code Return-Path: <sender>},
+ *       {@code X-Original-To: <recipient as received>} and {@code Delivered-To:
+ *       user[+ext]@domain}, and has LF line ends ({@link MessageCopy});</li>
  *   <li>{@code |command} targets run through {@link CommandDelivery} and {@code /file/name}
  *       targets through {@link FileDelivery}, when allow_mail_to_commands /
  *       allow_mail_to_files name the class they came from (alias, forward, include);</li>
@@ -54,6 +60,14 @@ import java.util.function.Function;
  *       {@code Delivered-To: <the recipient>} prepended; the recipient is then
  *       {@code sent (forwarded as ID)}.</li>
  *   </ol>
+ *   When the JVM runs as root and local_users_maps is unix:passwd.byname
+ *   ({@link DeliveryRights}): mailbox files and the directories delivery creates belong to
+ *   the recipient (mode 0600/0700), mailbox_command and the commands and files of a user's
+ *   .forward run as that user, those of aliases and :include: files as default_privs
+ *   (nobody), and nothing runs as root (root's commands run as default_privs too).
+ *   Below an alias {@code list} with an {@code owner-list} alias, a member that bounces is
+ *   reported to the owner ({@link OwnerNotice}) instead of the sender.
+ *   <p>
  *   An address probe ({@link verify.Probe}) goes through the same lookups and stops before
  *   anything is written or forwarded: the recipient is sent with {@code deliverable: ...}.
  *   Outcomes are recorded on the recipients with relay {@code local} ({@link Outcome});
@@ -63,7 +77,8 @@ import java.util.function.Function;
  *   forwarding loop for address}. A command or file the class may not use: 5.7.1 {@code mail
  *   to command is restricted} / {@code mail to file is restricted}. A mailbox I/O error
  *   defers with 4.2.0 {@code cannot update mailbox PATH for user USER. ERROR}; a forwarder
- *   failure defers with 4.3.0. A table that cannot be read throws, and the caller defers
+ *   failure defers with 4.3.0. An unusable default_privs (no such user, or root) defers with
+ *   4.3.5. A table that cannot be read throws, and the caller defers
  *   every pending recipient.
  */
 public final class LocalAgent implements DeliveryAgent {
@@ -78,6 +93,8 @@ public final class LocalAgent implements DeliveryAgent {
     private final TransportPass pass;
     private final List<LookupTable> mailboxTransportMaps;
     private final List<LookupTable> fallbackTransportMaps;
+    private final List<LookupTable> mailboxCommandMaps;
+    private final OwnerNotice owners;
 
     /** Without other services: mailbox_transport and fallback_transport defer (transport unavailable). */
     public LocalAgent(MainCf cf, Tables tables, Forwarder forwarder) {
@@ -92,6 +109,8 @@ public final class LocalAgent implements DeliveryAgent {
         this.pass = new TransportPass(services);
         this.mailboxTransportMaps = tables.maps("mailbox_transport_maps");
         this.fallbackTransportMaps = tables.maps("fallback_transport_maps");
+        this.mailboxCommandMaps = tables.maps("mailbox_command_maps");
+        this.owners = new OwnerNotice(cf, forwarder);
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.aliases = new AliasExpander(cf, tables);
         this.users = new LocalUsers(cf, tables);
@@ -138,6 +157,9 @@ public final class LocalAgent implements DeliveryAgent {
             Outcome o = done.get(t.key());
             if (o == null) {
                 o = deliverTarget(request, r, t, deliveredTo);
+                if (o.status() == Recipient.Status.BOUNCED && hasOwner(request, t)) {
+                    o = owners.report(request, r, t, o);
+                }
                 done.put(t.key(), o);
             }
             outcomes.add(o);
@@ -152,6 +174,12 @@ public final class LocalAgent implements DeliveryAgent {
         return Outcome.combine(outcomes);
     }
 
+    /** Below an alias with an owner- alias (not for an address probe): the owner hears of errors. */
+    private static boolean hasOwner(DeliveryRequest request, Target t) {
+        return !verify.Probe.isProbe(request.envelope) && t.sender() != null && !t.sender().isEmpty()
+                && !t.sender().equalsIgnoreCase(request.envelope.sender);
+    }
+
     private Outcome deliverTarget(DeliveryRequest request, Recipient r, Target t, Set<String> deliveredTo) {
         if (verify.Probe.isProbe(request.envelope) && t.kind() != Target.Kind.MAILBOX) {
             return probed(t);
@@ -162,13 +190,12 @@ public final class LocalAgent implements DeliveryAgent {
             case COMMAND:
                 return deliverToCommand(request, r, t);
             case FILE:
-                return deliverToFile(request, t);
+                return deliverToFile(request, r, t);
             default:
                 return Outcome.failure(t.dsn(), t.value());
         }
     }
 
-    /** Delivers to the mailbox of {@code address} ({@code user[+ext]@domain}, lower case). */
     /** An address probe ({@link verify.Probe}): a command or file target is deliverable, a failure target is not. */
     private static Outcome probed(Target t) {
         return switch (t.kind()) {
@@ -178,6 +205,12 @@ public final class LocalAgent implements DeliveryAgent {
         };
     }
 
+    /**
+     * Delivers to the mailbox of {@code address} ({@code user[+ext]@domain}, lower case), in
+     * Postfix's order: mailbox_transport_maps, mailbox_transport, (unknown user:
+     * fallback_transport_maps, fallback_transport, 5.1.1), mailbox_command_maps,
+     * mailbox_command, home_mailbox.
+     */
     private Outcome deliverToMailbox(DeliveryRequest request, Recipient r, String address, String sender, Set<String> deliveredTo) {
         byte[] message = request.message;
         if (deliveredTo.contains(address)) {
@@ -206,22 +239,106 @@ public final class LocalAgent implements DeliveryAgent {
         if (verify.Probe.isProbe(request.envelope)) {
             return Outcome.sent("deliverable: delivers to mailbox of user " + user);
         }
-        String homeMailbox = cf.get("home_mailbox").strip();
-        if (homeMailbox.isEmpty()) {
-            homeMailbox = "Maildir/";
+        UnixUser unix = users.unixUser(user);
+        String command = mailboxCommand(address);
+        if (command != null) {
+            DeliveryRights as = commandRights(unix);
+            if (as == null) {
+                return noDefaultPrivs();
+            }
+            byte[] content = MessageCopy.forCommand(sender, originalTo(r), address, message);
+            return commands.deliver(command, environment(request, r, address, sender, home, unix), content, as);
         }
-        Path mailbox = home.resolve(homeMailbox);
-        byte[] content = MessageCopy.forMailbox(sender, address, message);
+        String homeMailbox = cf.get("home_mailbox").strip();
+        String spool = cf.get("mail_spool_directory").strip();
+        Path mailbox;
+        boolean isMaildir;
+        if (homeMailbox.isEmpty() && !spool.isEmpty()) {
+            mailbox = cf.resolvePath(spool).resolve(user);
+            isMaildir = spool.endsWith("/");
+        } else {
+            homeMailbox = homeMailbox.isEmpty() ? "Maildir/" : homeMailbox;
+            mailbox = home.resolve(homeMailbox);
+            isMaildir = homeMailbox.endsWith("/");
+        }
+        byte[] content = MessageCopy.forMailbox(sender, originalTo(r), address, message);
+        DeliveryRights owner = users.fromPasswd() ? DeliveryRights.mailboxOf(unix) : DeliveryRights.SERVICE;
         try {
-            if (homeMailbox.endsWith("/")) {
-                maildir.deliver(mailbox, content);
+            List<Path> created = missingDirectories(home, mailbox, isMaildir);
+            if (isMaildir) {
+                Path file = maildir.deliver(mailbox, content);
+                own(owner, created, file);
                 return Outcome.sent("delivered to maildir");
             }
+            if (owner.user() != null && Files.isSymbolicLink(mailbox)) {
+                return Outcome.defer("4.2.0", "cannot update mailbox " + mailbox + " for user " + user
+                        + ". is a symbolic link");
+            }
+            boolean existed = Files.exists(mailbox);
             mbox.append(mailbox, sender, content);
+            own(owner, created, existed ? null : mailbox);
             return Outcome.sent("delivered to mailbox");
         } catch (IOException e) {
             return Outcome.defer("4.2.0", "cannot update mailbox " + mailbox + " for user " + user + ". " + describe(e));
         }
+    }
+
+    /** mailbox_command_maps for the recipient, else mailbox_command (never $name-expanded, as Postfix); null: none. */
+    private String mailboxCommand(String address) {
+        String v = AddressLookup.find(mailboxCommandMaps, address, cf.get("recipient_delimiter"), false);
+        if (v == null || v.isBlank()) {
+            v = cf.raw("mailbox_command");
+        }
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /** The rights of a command or file delivery for {@code unix} (null: an alias); null when default_privs is unusable. */
+    private DeliveryRights commandRights(UnixUser unix) {
+        return users.fromPasswd() ? DeliveryRights.of(unix, cf.get("default_privs")) : DeliveryRights.SERVICE;
+    }
+
+    private Outcome noDefaultPrivs() {
+        String v = cf.get("default_privs").strip();
+        return Outcome.defer("4.3.5", "mail system configuration error: default_privs: no unprivileged user "
+                + (v.isEmpty() ? "nobody" : v));
+    }
+
+    /** The directories between {@code home} (included) and the mailbox that do not exist yet, top first. */
+    private static List<Path> missingDirectories(Path home, Path mailbox, boolean isMaildir) {
+        List<Path> missing = new ArrayList<>();
+        if (isMaildir) {
+            for (String sub : List.of("tmp", "new", "cur")) {
+                if (!Files.exists(mailbox.resolve(sub))) {
+                    missing.add(mailbox.resolve(sub));
+                }
+            }
+        }
+        Path dir = isMaildir ? mailbox : mailbox.getParent();
+        Path stop = home.getParent();
+        while (dir != null && !dir.equals(stop) && dir.startsWith(home) && !Files.exists(dir)) {
+            missing.add(0, dir);
+            dir = dir.getParent();
+        }
+        return missing;
+    }
+
+    /** Gives what delivery created to the mailbox owner: the directories, and the file unless null (it existed). */
+    private static void own(DeliveryRights owner, List<Path> created, Path file) throws IOException {
+        for (Path dir : created) {
+            owner.own(dir);
+        }
+        if (file != null) {
+            owner.own(file);
+        }
+    }
+
+    /** X-Original-To: the recipient before any rewriting; null when enable_original_recipient = no. */
+    private String originalTo(Recipient r) {
+        String enable = cf.get("enable_original_recipient").strip().toLowerCase(Locale.ROOT);
+        if (enable.equals("no") || enable.equals("false") || enable.equals("off")) {
+            return null;
+        }
+        return r.original() == null || r.original().isEmpty() ? r.address() : r.original();
     }
 
     /** The *_transport_maps answer for the recipient (user+ext@domain, user@domain), else the parameter; null: none. */
@@ -238,38 +355,68 @@ public final class LocalAgent implements DeliveryAgent {
         if (!cf.list("allow_mail_to_commands").contains(t.origin())) {
             return Outcome.bounce("5.7.1", "mail to command is restricted");
         }
-        byte[] content = MessageCopy.forCommand(t.sender(), t.recipient(), request.message);
-        return commands.deliver(t.value(), environment(r, t), content);
+        UnixUser unix = forwardingUser(t);
+        DeliveryRights as = commandRights(unix);
+        if (as == null) {
+            return noDefaultPrivs();
+        }
+        byte[] content = MessageCopy.forCommand(t.sender(), originalTo(r), t.recipient(), request.message);
+        return commands.deliver(t.value(), environment(request, r, t.recipient(), t.sender(), t.home(), unix), content, as);
+    }
+
+    /** The unix user whose .forward named the target; null for alias and :include: targets (default_privs). */
+    private UnixUser forwardingUser(Target t) {
+        if (!"forward".equals(t.origin())) {
+            return null;
+        }
+        String local = AddressLookup.localPart(t.recipient());
+        return users.unixUser(AddressLookup.stripExtension(local, cf.get("recipient_delimiter")));
     }
 
     /** {@code /file/name}, when allow_mail_to_files names the class the target came from. */
-    private Outcome deliverToFile(DeliveryRequest request, Target t) {
+    private Outcome deliverToFile(DeliveryRequest request, Recipient r, Target t) {
         if (!cf.list("allow_mail_to_files").contains(t.origin())) {
             return Outcome.bounce("5.7.1", "mail to file is restricted");
         }
-        return files.deliver(t.value(), t.sender(), MessageCopy.forMailbox(t.sender(), t.recipient(), request.message));
+        DeliveryRights as = commandRights(forwardingUser(t));
+        if (as == null) {
+            return noDefaultPrivs();
+        }
+        byte[] content = MessageCopy.forMailbox(t.sender(), originalTo(r), t.recipient(), request.message);
+        return files.deliver(t.value(), t.sender(), content, as, cf.seconds("command_time_limit"));
     }
 
     /** The variables local(8) exports to a command, filtered with command_expansion_filter. */
-    private Map<String, String> environment(Recipient r, Target t) {
-        String local = AddressLookup.localPart(t.recipient());
+    private Map<String, String> environment(DeliveryRequest request, Recipient r, String recipient, String sender,
+                                            Path knownHome, UnixUser unix) {
+        String local = AddressLookup.localPart(recipient);
         String user = AddressLookup.stripExtension(local, cf.get("recipient_delimiter"));
-        Path home = t.home() != null ? t.home() : users.home(user);
+        Path home = knownHome != null ? knownHome : users.home(user);
         String original = r.original() == null || r.original().isEmpty() ? r.address() : r.original();
+        Envelope e = request.envelope;
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("SENDER", t.sender());
-        env.put("RECIPIENT", t.recipient());
+        env.put("SENDER", sender);
+        env.put("RECIPIENT", recipient);
         env.put("ORIGINAL_RECIPIENT", original);
         env.put("LOCAL", local);
         env.put("USER", user);
         env.put("LOGNAME", user);
         env.put("EXTENSION", local.length() > user.length() + 1 ? local.substring(user.length() + 1) : "");
-        env.put("DOMAIN", AddressLookup.domain(t.recipient()));
+        env.put("DOMAIN", AddressLookup.domain(recipient));
         env.put("HOME", (home != null ? home : cf.instanceRoot()).toString());
-        env.put("SHELL", "/bin/sh");
+        env.put("SHELL", unix != null ? unix.shell() : "/bin/sh");
+        env.put("CLIENT_ADDRESS", nullToEmpty(e.clientAddress));
+        env.put("CLIENT_HOSTNAME", nullToEmpty(e.clientName));
+        env.put("CLIENT_HELO", nullToEmpty(e.heloName));
+        env.put("CLIENT_PROTOCOL", nullToEmpty(e.protocol));
+        env.put("SASL_USERNAME", nullToEmpty(e.saslUsername));
         String allowed = cf.get("command_expansion_filter");
         env.replaceAll((name, value) -> filter(value, allowed));
         return env;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     private static String filter(String value, String allowed) {

@@ -13,7 +13,9 @@ import java.util.Set;
  *   MessageCopy - the bytes local(8) writes: prepended headers, line ends, Delivered-To
  * DESCRIPTION
  *   {@link #forMailbox} builds what goes into a Maildir file or an mbox: {@code Return-Path:
- *   <sender>} and {@code Delivered-To: address} followed by the queued message with every
+ *   <sender>}, {@code X-Original-To: <the recipient as it came in>} (before alias expansion,
+ *   virtual aliasing and canonical mapping; left out when enable_original_recipient = no)
+ *   and {@code Delivered-To: address}, in Postfix's order, followed by the queued message with every
  *   CRLF turned into LF. Mail files on a Unix host use LF line ends (Postfix's local writes
  *   them so, and Dovecot, mutt and mail(1) expect it); the queue keeps CRLF, the wire form.
  *   Nothing else changes: a bare CR stays, no header is rewritten, signatures survive.
@@ -30,7 +32,16 @@ public final class MessageCopy {
 
     /** Return-Path and Delivered-To, then the message with LF line ends. */
     public static byte[] forMailbox(String sender, String deliveredTo, byte[] queued) {
+        return forMailbox(sender, null, deliveredTo, queued);
+    }
+
+    /**
+     * Return-Path, X-Original-To (when {@code originalTo} is not null or empty) and
+     * Delivered-To, in Postfix's order, then the message with LF line ends.
+     */
+    public static byte[] forMailbox(String sender, String originalTo, String deliveredTo, byte[] queued) {
         String head = "Return-Path: <" + (sender == null ? "" : sender) + ">\n"
+                + (originalTo == null || originalTo.isEmpty() ? "" : "X-Original-To: " + originalTo + "\n")
                 + "Delivered-To: " + deliveredTo + "\n";
         byte[] h = head.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream(h.length + queued.length);
@@ -40,9 +51,9 @@ public final class MessageCopy {
     }
 
     /** The From_ line, then {@link #forMailbox}: what local(8) writes to a command's standard input. */
-    static byte[] forCommand(String sender, String deliveredTo, byte[] queued) {
+    static byte[] forCommand(String sender, String originalTo, String deliveredTo, byte[] queued) {
         byte[] from = MboxWriter.fromLine(sender).getBytes(StandardCharsets.UTF_8);
-        byte[] copy = forMailbox(sender, deliveredTo, queued);
+        byte[] copy = forMailbox(sender, originalTo, deliveredTo, queued);
         byte[] out = new byte[from.length + copy.length];
         System.arraycopy(from, 0, out, 0, from.length);
         System.arraycopy(copy, 0, out, from.length, copy.length);

@@ -31,8 +31,9 @@ import java.util.Set;
  *   virtual_mailbox_base ({@code user+ext@domain}, {@code user@domain}, {@code @domain}); a
  *   path ending in {@code /} is a Maildir ({@link MaildirWriter}), anything else an mbox
  *   file ({@link MboxWriter}, locked as virtual_mailbox_lock says: fcntl, flock, dotlock).
- *   The copy starts with {@code Return-Path: <sender>} and {@code Delivered-To: rcpt} and
- *   has LF line ends ({@link MessageCopy}). virtual_mailbox_limit caps the size of a Maildir
+ *   The copy starts with {@code Return-Path: <sender>}, {@code X-Original-To: <the
+ *   recipient before virtual aliasing>} (unless enable_original_recipient = no) and
+ *   {@code Delivered-To: rcpt}, and has LF line ends ({@link MessageCopy}). virtual_mailbox_limit caps the size of a Maildir
  *   file or an mbox (0: no limit). virtual_uid_maps and virtual_gid_maps must answer with
  *   a uid of at least virtual_minimum_uid when set; the files get that owner when the
  *   server runs as root ({@link MailboxOwner}). A path that would leave
@@ -49,6 +50,7 @@ import java.util.Set;
 public final class VirtualAgent implements DeliveryAgent {
     static final String RELAY = "virtual";
 
+    private final MainCf cf;
     private final VirtualMaps maps;
     private final String base;
     private final Path basePath;
@@ -59,6 +61,7 @@ public final class VirtualAgent implements DeliveryAgent {
     private final MailboxOwner owner = new MailboxOwner();
 
     public VirtualAgent(MainCf cf, Tables tables) {
+        this.cf = cf;
         this.maps = new VirtualMaps(cf, tables);
         this.base = cf.get("virtual_mailbox_base").strip();
         this.basePath = base.isEmpty() ? null : cf.resolvePath(base);
@@ -104,7 +107,7 @@ public final class VirtualAgent implements DeliveryAgent {
         if (ids == null) {
             return;
         }
-        byte[] content = MessageCopy.forMailbox(request.envelope.sender, r.address(), request.message);
+        byte[] content = MessageCopy.forMailbox(request.envelope.sender, originalTo(r), r.address(), request.message);
         try {
             List<Path> created = missingDirectories(mailbox, path.endsWith("/"));
             if (path.endsWith("/")) {
@@ -124,6 +127,15 @@ public final class VirtualAgent implements DeliveryAgent {
         } catch (IOException e) {
             r.defer("4.2.0", "cannot update mailbox " + mailbox + " for user " + address + ". " + describe(e), RELAY);
         }
+    }
+
+    /** X-Original-To: the recipient before virtual aliasing or canonical mapping; null when enable_original_recipient = no. */
+    private String originalTo(Recipient r) {
+        String enable = cf.get("enable_original_recipient").strip().toLowerCase(Locale.ROOT);
+        if (enable.equals("no") || enable.equals("false") || enable.equals("off")) {
+            return null;
+        }
+        return r.original() == null || r.original().isEmpty() ? r.address() : r.original();
     }
 
     /** uid and gid from the maps (-1: leave as is); null when the recipient was deferred. */

@@ -38,7 +38,7 @@ class MailFlowTest {
 
             List<Path> files = w.awaitMaildir("alice", 1, WAIT);
             String delivered = Files.readString(files.get(0), StandardCharsets.UTF_8);
-            assertTrue(delivered.startsWith("Return-Path: <sender@client.example.test>\nDelivered-To: alice@example.test\nReceived: from client.example.test (localhost [127.0.0.1])\n"), delivered);
+            assertTrue(delivered.startsWith("Return-Path: <sender@client.example.test>\nX-Original-To: alice@example.test\nDelivered-To: alice@example.test\nReceived: from client.example.test (localhost [127.0.0.1])\n"), delivered);
             assertTrue(delivered.contains("by mx.example.test (camel-mta) with ESMTP id " + id), delivered);
             assertTrue(delivered.endsWith("Subject: hello\nMessage-Id: <m1@client.example.test>\nDate: " + delivered.split("\nDate: ")[1].split("\n")[0]
                     + "\nFrom: sender@client.example.test\n\nline one\n.dot line\n"), delivered);

@@ -133,7 +133,7 @@ class LocalAgentTest {
 
         assertStatus(req.recipients.get(0), Recipient.Status.SENT, "2.0.0", "delivered to maildir");
         assertTrue(req.connectedTime >= req.startTime);
-        assertEquals("Return-Path: <bob@remote.example>\nDelivered-To: alice@example.com\n" + lf(MESSAGE),
+        assertEquals("Return-Path: <bob@remote.example>\nX-Original-To: Alice@Example.com\nDelivered-To: alice@example.com\n" + lf(MESSAGE),
                 onlyMessage("home/alice"));
         Path maildir = root.resolve("home/alice/Maildir");
         assertTrue(Files.isDirectory(maildir.resolve("cur")));
@@ -268,7 +268,7 @@ class LocalAgentTest {
 
         assertStatus(req.recipients.get(0), Recipient.Status.SENT, "2.0.0", "delivered to maildir");
         assertTrue(onlyMessage("home/alice").startsWith(
-                "Return-Path: <bob@remote.example>\nDelivered-To: alice+tag@example.com\n"));
+                "Return-Path: <bob@remote.example>\nX-Original-To: alice+tag@example.com\nDelivered-To: alice+tag@example.com\n"));
     }
 
     @Test
@@ -277,6 +277,18 @@ class LocalAgentTest {
         agent().deliver(req);
 
         assertStatus(req.recipients.get(0), Recipient.Status.BOUNCED, "5.1.1", "unknown user: \"alice+tag\"");
+    }
+
+    @Test
+    void emptyHomeMailboxMeansTheMailSpoolFile() throws Exception {
+        DeliveryRequest req = request("bob@remote.example", MESSAGE, "alice@example.com");
+        agent("home_mailbox =", "mail_spool_directory = var/mail").deliver(req);
+
+        assertStatus(req.recipients.get(0), Recipient.Status.SENT, "2.0.0", "delivered to mailbox");
+        String mbox = Files.readString(root.resolve("var/mail/alice"), StandardCharsets.UTF_8);
+        assertTrue(mbox.startsWith("From bob@remote.example "), mbox);
+        assertTrue(mbox.contains("\nReturn-Path: <bob@remote.example>\nX-Original-To: alice@example.com\n"), mbox);
+        assertFalse(Files.exists(root.resolve("home/alice/Maildir")));
     }
 
     @Test
@@ -294,10 +306,10 @@ class LocalAgentTest {
         assertEquals(2, entries.length, mbox);
         assertTrue(entries[0].matches("From bob@remote\\.example \\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}\n(?s).*"),
                 entries[0]);
-        assertTrue(entries[0].endsWith("Return-Path: <bob@remote.example>\nDelivered-To: alice@example.com\n"
+        assertTrue(entries[0].endsWith("Return-Path: <bob@remote.example>\nX-Original-To: alice@example.com\nDelivered-To: alice@example.com\n"
                 + lf(MESSAGE).replace("\nFrom the garden", "\n>From the garden") + "\n"), entries[0]);
         assertTrue(entries[1].startsWith("From MAILER-DAEMON "), entries[1]);
-        assertTrue(entries[1].endsWith("Return-Path: <>\nDelivered-To: alice@example.com\n"
+        assertTrue(entries[1].endsWith("Return-Path: <>\nX-Original-To: alice@example.com\nDelivered-To: alice@example.com\n"
                 + "Subject: bounce\n\nno newline at the end\n\n"), entries[1]);
         assertFalse(Files.exists(root.resolve("home/alice/Maildir")));
     }

@@ -149,7 +149,7 @@ class LocalTargetsTest {
                 + out + "/env.txt");
         String stdin = Files.readString(out.resolve("stdin.txt"));
         assertTrue(stdin.matches("From bob@remote\\.example \\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}\n(?s).*"), stdin);
-        assertTrue(stdin.endsWith("\nReturn-Path: <bob@remote.example>\nDelivered-To: archive@example.com\n"
+        assertTrue(stdin.endsWith("\nReturn-Path: <bob@remote.example>\nX-Original-To: archive@example.com\nDelivered-To: archive@example.com\n"
                 + MESSAGE.replace("\r\n", "\n")), "LF line ends, no >From quoting, no blank line added: " + stdin);
         List<String> env = Files.readAllLines(out.resolve("env.txt"));
         for (String expected : List.of("SENDER=bob@remote.example", "RECIPIENT=archive@example.com",
@@ -198,7 +198,7 @@ class LocalTargetsTest {
         String[] entries = mbox.split("(?m)^(?=From )");
         assertEquals(2, entries.length, mbox);
         assertTrue(entries[1].startsWith("From bob@remote.example "), entries[1]);
-        assertTrue(entries[1].endsWith("Return-Path: <bob@remote.example>\nDelivered-To: file@example.com\n"
+        assertTrue(entries[1].endsWith("Return-Path: <bob@remote.example>\nX-Original-To: file@example.com\nDelivered-To: file@example.com\n"
                 + MESSAGE.replace("\r\n", "\n").replace("\nFrom the", "\n>From the") + "\n"), entries[1]);
 
         assertStatus(deliver(agent, "maildir@example.com"), Recipient.Status.SENT, "2.0.0", "delivered to maildir");

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * NAME
  *   DeliveredCopy - test helper: a Maildir file is the sent message, byte for byte
  * DESCRIPTION
- *   local(8) writes Maildir files with LF line ends and prepends Return-Path and Delivered-To;
+ *   local(8) writes Maildir files with LF line ends and prepends Return-Path, X-Original-To and Delivered-To;
  *   cleanup prepends Received. {@link #assertSameMessage} checks that the file is exactly
  *   those prepended header lines followed by the message as the client sent it (CRLF turned
  *   into LF, nothing else changed: no re-encoding, no unstuffing of a BDAT chunk).
@@ -61,7 +61,7 @@ final class DeliveredCopy {
                 "the message as sent ends the Maildir file");
         String prefix = new String(delivered, 0, start, StandardCharsets.UTF_8);
         for (String line : prefix.split("\n")) {
-            assertTrue(line.matches("(Return-Path|Delivered-To|Received):.*|[ \t].*"), "only prepended trace headers: " + line);
+            assertTrue(line.matches("(Return-Path|X-Original-To|Delivered-To|Received):.*|[ \t].*"), "only prepended trace headers: " + line);
         }
     }
 

@@ -48,7 +48,7 @@ class VirtualDeliveryTest {
             Path newDir = w.root.resolve("vmail/hosted.example/info/new");
             MtaWorld.await(() -> count(newDir) == 1, WAIT, "a file in " + newDir);
             String maildirCopy = Files.readString(only(newDir));
-            assertTrue(maildirCopy.startsWith("Return-Path: <bob@remote.example>\nDelivered-To: info@hosted.example\n"), maildirCopy);
+            assertTrue(maildirCopy.startsWith("Return-Path: <bob@remote.example>\nX-Original-To: info@hosted.example\nDelivered-To: info@hosted.example\n"), maildirCopy);
             assertTrue(maildirCopy.contains("hello info\n"), maildirCopy);
 
             Path mbox = w.root.resolve("vmail/hosted.example/sales.mbox");

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,8 +24,10 @@ import java.util.List;
  *   header, {@code -b} the body; they combine, and the default is {@code -beh}. The section
  *   banners appear only with the envelope, as in Postfix. The running instance reads the
  *   message without consuming it (showq request {@code postcat ID ehb}), so mail waiting for
- *   its retry in deferred is shown too. Queues hold broker messages, not files: {@code -q}
- *   is required.
+ *   its retry in deferred is shown too. The message is written to standard output byte for
+ *   byte as it is queued (an 8-bit body in ISO-8859-1 or any charset comes out unchanged,
+ *   never re-encoded), as Postfix's postcat copies its queue file. Queues hold broker
+ *   messages, not files: {@code -q} is required.
  * DIAGNOSTICS
  *   {@code postcat: fatal: open queue file ID: No such file or directory} (exit 1) for an id
  *   in no queue; {@code postcat: fatal: the mail system is down} (exit 1) when no instance
@@ -33,7 +36,13 @@ import java.util.List;
 public final class Postcat {
     private static final String USAGE = "postcat [-c config_dir] [-beh] -q queue_id...";
 
+    private static final byte[] OK = "ok\n".getBytes(StandardCharsets.US_ASCII);
+
     private Postcat() {
+    }
+
+    private static boolean startsWith(byte[] answer, byte[] prefix) {
+        return answer.length >= prefix.length && Arrays.equals(answer, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     public static void main(String[] argv) {
@@ -67,19 +76,18 @@ public final class Postcat {
         if (!QueueId.isValid(id)) {
             throw cl.fatal("open queue file " + id + ": No such file or directory");
         }
-        String answer;
+        byte[] answer;
         try {
-            answer = ShowqClient.request(socket, "postcat " + id + " " + sections);
+            answer = ShowqClient.requestBytes(socket, "postcat " + id + " " + sections);
         } catch (ShowqClient.MailSystemDown e) {
             throw cl.fatal("the mail system is down");
         } catch (IOException e) {
             throw cl.fatal(e.getMessage());
         }
-        if (!answer.startsWith("ok\n")) {
-            throw cl.fatal(answer.replaceFirst("^error: ", "").strip());
+        if (!startsWith(answer, OK)) {
+            throw cl.fatal(new String(answer, StandardCharsets.UTF_8).replaceFirst("^error: ", "").strip());
         }
-        byte[] text = answer.substring(3).getBytes(StandardCharsets.UTF_8);
-        System.out.write(text, 0, text.length);
+        System.out.write(answer, OK.length, answer.length - OK.length);
         System.out.flush();
     }
 }

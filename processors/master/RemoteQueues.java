@@ -39,8 +39,15 @@ import java.util.Map;
  *   The broker must allow management messages to this user and must not truncate
  *   properties in management results (address-setting management-message-attribute-size-limit
  *   = -1, as artemis/broker.xml sets it), or long recipient lists read back truncated.
- *   Management results carry no message bodies, so {@link #body} browses the queue over
- *   JMS: it reads waiting entries only, not scheduled (deferred) or delivering ones.
+ *   {@link #body} (postcat) browses the queue over JMS and gives the body of a waiting
+ *   entry (incoming, active, hold, and deferred mail that is due) byte for byte. Artemis
+ *   gives no body of a scheduled (deferred, waiting for its retry) or delivering entry to a
+ *   client: listScheduledMessages and listDeliveringMessages return Message.toMap (headers
+ *   and properties only), and QueueControl.browse, whose BodyPreview would carry the whole
+ *   body under management-message-attribute-size-limit = -1, iterates only the waiting
+ *   messages, as a JMS browser does (Artemis 2.50). For those {@link #body} returns null and
+ *   postcat says so. A move keeps an entry's schedule: deferred mail put on hold with
+ *   postsuper -h stays scheduled there, so its body stays out of reach too.
  * DIAGNOSTICS
  *   A request the broker refuses or does not answer within 30 s throws an exception with the
  *   broker's reason and the operation.

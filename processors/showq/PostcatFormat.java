@@ -5,11 +5,13 @@ import global.MailQueues;
 import global.QueueId;
 import global.Recipient;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,11 +46,14 @@ import java.util.Map;
  *   id) is shown once, with the recipients of all its parts, under the queue that matters
  *   most (hold, active, incoming, deferred), as mailq lists it. DSN values are Postfix's
  *   numbers (notify: 1 never, 2 success, 4 delay, 8 failure; ret: 1 full, 2 headers).
- *   The answer's first line is {@code ok}; the text follows.
+ *   The answer's first line is {@code ok}; the text follows as bytes: envelope records in
+ *   UTF-8, the message's lines byte for byte (8-bit bodies in ISO-8859-1 or any other
+ *   charset are not re-encoded), as Postfix's postcat copies its queue file's records.
  * DIAGNOSTICS
  *   {@code error: open queue file ID: No such file or directory} for an id in no queue (or
- *   not a queue id); {@code error: ID: message contents not available ...} when the broker
- *   cannot give the body (an external broker_url, for a scheduled or delivering entry).
+ *   not a queue id); {@code error: deferred/ID: message contents not available: ...} when
+ *   the broker cannot give the body (an external broker_url, for a scheduled or delivering
+ *   entry; see RemoteQueues).
  */
 public final class PostcatFormat {
     private static final List<String> PRIORITY = List.of("hold", "active", "incoming", "deferred");
@@ -58,7 +63,8 @@ public final class PostcatFormat {
     private PostcatFormat() {
     }
 
-    public static String show(MailQueues queues, String id, String sections) throws Exception {
+    /** The showq answer: {@code ok}, then postcat's output as bytes (the message's own bytes unchanged). */
+    public static byte[] show(MailQueues queues, String id, String sections) throws Exception {
         if (!QueueId.isValid(id)) {
             return notFound(id);
         }
@@ -86,11 +92,15 @@ public final class PostcatFormat {
         }
         byte[] body = body(queues, queue, selector);
         if (body == null) {
-            return "error: " + id + ": message contents not available (it is scheduled or being delivered, "
-                    + "and the broker at broker_url gives no message bodies for those)\n";
+            return utf8("error: " + queue + "/" + id + ": message contents not available: the broker at broker_url "
+                    + "gives no body of a message that waits for its retry time or is being delivered, "
+                    + "only its envelope (postqueue -j, mailq)\n");
         }
         envelope.recipients = new ArrayList<>(recipients.values());
-        return "ok\n" + format(queue + "/" + id, envelope, body, sections);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 1024);
+        out.writeBytes(utf8("ok\n"));
+        out.writeBytes(format(queue + "/" + id, envelope, body, sections));
+        return out.toByteArray();
     }
 
     /** The message, from the queue the entry was found in first, else from any other part. */
@@ -104,8 +114,12 @@ public final class PostcatFormat {
         return body;
     }
 
-    private static String notFound(String id) {
-        return "error: open queue file " + id + ": No such file or directory\n";
+    private static byte[] notFound(String id) {
+        return utf8("error: open queue file " + id + ": No such file or directory\n");
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Of two copies of one recipient, the one still to be delivered. */
@@ -113,39 +127,52 @@ public final class PostcatFormat {
         return a.isDone() && !b.isDone() ? b : a;
     }
 
-    static String format(String name, Envelope e, byte[] body, String sections) {
+    /**
+     * postcat's output: banners and envelope records in UTF-8, the message's lines as the
+     * bytes they are (8-bit text in any charset included), each ended by LF.
+     */
+    static byte[] format(String name, Envelope e, byte[] body, String sections) {
         boolean envelope = sections.contains("e");
-        StringBuilder out = new StringBuilder();
-        List<String> lines = lines(body);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 1024);
         if (envelope) {
-            out.append("*** ENVELOPE RECORDS ").append(name).append(" ***\n");
-            records(out, e, body.length);
-            out.append("*** MESSAGE CONTENTS ").append(name).append(" ***\n");
+            StringBuilder records = new StringBuilder();
+            records.append("*** ENVELOPE RECORDS ").append(name).append(" ***\n");
+            records(records, e, body.length);
+            records.append("*** MESSAGE CONTENTS ").append(name).append(" ***\n");
+            out.writeBytes(utf8(records.toString()));
         }
         boolean inHeader = true;
-        for (String line : lines) {
+        for (byte[] line : lines(body)) {
             inHeader = inHeader && isHeader(line);
             if (inHeader ? sections.contains("h") : sections.contains("b")) {
-                out.append(line).append('\n');
+                out.writeBytes(line);
+                out.write('\n');
             }
         }
         if (envelope) {
-            out.append("*** HEADER EXTRACTED ").append(name).append(" ***\n");
-            out.append("*** MESSAGE FILE END ").append(name).append(" ***\n");
+            out.writeBytes(utf8("*** HEADER EXTRACTED " + name + " ***\n"));
+            out.writeBytes(utf8("*** MESSAGE FILE END " + name + " ***\n"));
         }
-        return out.toString();
+        return out.toByteArray();
     }
 
     /** A header line, or a continuation of one, while the header lasts. */
-    private static boolean isHeader(String line) {
-        if (line.isEmpty()) {
+    private static boolean isHeader(byte[] line) {
+        if (line.length == 0) {
             return false;
         }
-        if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+        if (line[0] == ' ' || line[0] == '\t') {
             return true;
         }
-        int colon = line.indexOf(':');
-        return colon > 0 && line.substring(0, colon).chars().allMatch(c -> c > 32 && c < 127);
+        for (int i = 0; i < line.length; i++) {
+            if (line[i] == ':') {
+                return i > 0;
+            }
+            if (line[i] <= 32 || line[i] >= 127) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static void records(StringBuilder out, Envelope e, int contentLength) {
@@ -210,11 +237,18 @@ public final class PostcatFormat {
     }
 
     /** The message's lines without their CRLF (LF) ends, as the queue file's records hold them. */
-    private static List<String> lines(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8);
-        List<String> out = new ArrayList<>(List.of(text.split("\r?\n", -1)));
-        if (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
-            out.remove(out.size() - 1);
+    private static List<byte[]> lines(byte[] body) {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == '\n') {
+                int end = i > start && body[i - 1] == '\r' ? i - 1 : i;
+                out.add(Arrays.copyOfRange(body, start, end));
+                start = i + 1;
+            }
+        }
+        if (start < body.length) {
+            out.add(Arrays.copyOfRange(body, start, body.length));
         }
         return out;
     }

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * NAME
  *   ShowqClient - the queue commands' side of {@link ShowqServer}
  * DESCRIPTION
- *   Sends one request line and returns the whole answer.
+ *   Sends one request line and returns the whole answer, as text or as bytes.
  * DIAGNOSTICS
  *   {@link MailSystemDown} when no instance listens on the socket (not running, or stale).
  */
@@ -31,7 +31,13 @@ public final class ShowqClient {
     private ShowqClient() {
     }
 
+    /** The answer as UTF-8 text. */
     public static String request(Path socket, String request) throws IOException {
+        return new String(requestBytes(socket, request), StandardCharsets.UTF_8);
+    }
+
+    /** The answer as the bytes the instance sent (postcat: the message's own bytes). */
+    public static byte[] requestBytes(Path socket, String request) throws IOException {
         if (!Files.exists(socket)) {
             throw new MailSystemDown("the mail system is down (no " + socket + ")");
         }
@@ -49,7 +55,7 @@ public final class ShowqClient {
                 out.write(buf.array(), 0, buf.limit());
                 buf.clear();
             }
-            return out.toString(StandardCharsets.UTF_8);
+            return out.toByteArray();
         }
     }
 }

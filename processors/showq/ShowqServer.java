@@ -34,7 +34,8 @@ import java.util.List;
  *       -r ({@link QueueAdmin}), answered with one {@code ok ID} line per message acted on
  *       and {@code warning: text} lines.</li>
  *   <li>{@code postcat ID [ehb]}: the queued message as postcat(1) prints it
- *       ({@link PostcatFormat}), after an {@code ok} line.</li>
+ *       ({@link PostcatFormat}), after an {@code ok} line; the message's bytes as they are
+ *       queued (8-bit text is not re-encoded), the other answers in UTF-8.</li>
  *   <li>{@code ping}: {@code ok PID}.</li>
  *   </ul>
  *   Requests are served one at a time. The socket exists only while the instance runs, so
@@ -83,13 +84,29 @@ public final class ShowqServer implements AutoCloseable {
         while (server.isOpen()) {
             try (SocketChannel client = server.accept()) {
                 String request = readLine(client);
-                String answer = answer(request);
-                client.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+                ByteBuffer answer = ByteBuffer.wrap(answerBytes(request));
+                while (answer.hasRemaining()) {
+                    client.write(answer);
+                }
             } catch (IOException e) {
                 if (server.isOpen()) {
                     MailLog.warning("postfix/showq", "request failed: " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /** postcat's answer is the message's own bytes; every other answer is UTF-8 text. */
+    private byte[] answerBytes(String request) {
+        String[] words = request.split("\\s+");
+        if (!words[0].equals("postcat")) {
+            return answer(request).getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return PostcatFormat.show(queues, argument(words, request), words.length > 2 ? words[2] : "ehb");
+        } catch (Exception e) {
+            MailLog.warning("postfix/showq", request + ": " + e);
+            return ("error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
         }
     }
 
@@ -109,8 +126,6 @@ public final class ShowqServer implements AutoCloseable {
                     return "ok " + flush.queueId(argument(words, request)) + "\n";
                 case "delete", "hold", "release", "requeue":
                     return postsuper(words[0], argument(words, request), queues(words));
-                case "postcat":
-                    return PostcatFormat.show(queues, argument(words, request), words.length > 2 ? words[2] : "ehb");
                 case "logrotate": {
                     java.nio.file.Path p = MailLog.reopen();
                     MailLog.info("postfix/postlogd", "reopened the mail log" + (p == null ? "" : " " + p));

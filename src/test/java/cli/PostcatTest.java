@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * bin/postcat -q against a running instance: mail for a relayhost that is down waits in
  * deferred as a scheduled retry, and postcat shows its envelope and the message as queued
- * (whole, -e, -h, -b); an unknown queue id and a stopped mail system are Postfix's fatal lines.
+ * (whole, -e, -h, -b), an 8-bit ISO-8859-1 body byte for byte; an unknown queue id and a
+ * stopped mail system are Postfix's fatal lines.
  */
 class PostcatTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -43,6 +44,19 @@ class PostcatTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "postcat finished");
         return new Result(p.exitValue(), out, Files.readString(err));
+    }
+
+    /** postcat's standard output as the bytes it wrote. */
+    private byte[] postcatBytes(MtaWorld w, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("bin/postcat", "-c", w.conf.toString()));
+        argv.addAll(List.of(args));
+        Path err = Files.createTempFile(dir, "postcat", ".err");
+        Process p = new ProcessBuilder(argv).redirectError(err.toFile()).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "postcat finished");
+        assertEquals(0, p.exitValue(), Files.readString(err));
+        return out;
     }
 
     /** Sends the test message with DSN parameters; returns its queue id. */
@@ -120,6 +134,38 @@ class PostcatTest {
             Result body = postcat(w, "-bq", id);
             assertEquals(0, body.exit(), body.err());
             assertEquals("\n" + lines.toString().replace("\r\n", "\n"), body.out());
+        }
+    }
+
+    /** Postfix's postcat copies the queue file's bytes: an ISO-8859-1 body is not turned into U+FFFD. */
+    @Test
+    void an8BitBodyIsPrintedByteForByte() throws Exception {
+        byte[] latin1 = "Gr\u00fc\u00dfe aus K\u00f6ln, \u00e0 bient\u00f4t\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        try (MtaWorld w = MtaWorld.create(dir).param("relayhost", "[127.0.0.1]:" + MtaWorld.freePort()).start()) {
+            String id;
+            try (SmtpClient c = w.smtp()) {
+                SmtpClient.expect(c.cmd("EHLO client.example.test"), "250");
+                SmtpClient.expect(c.cmd("MAIL FROM:<sender@client.example.test> BODY=8BITMIME"), "250");
+                SmtpClient.expect(c.cmd("RCPT TO:<remote@elsewhere.example>"), "250");
+                SmtpClient.expect(c.cmd("DATA"), "354");
+                c.send("Subject: 8bit\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+                c.sendBytes(latin1);
+                String reply = SmtpClient.expect(c.cmd("."), "250");
+                id = reply.substring(reply.lastIndexOf(' ') + 1);
+            }
+            MtaWorld.await(() -> listed(w, id, "deferred"), WAIT, id + " in the deferred queue");
+
+            byte[] body = postcatBytes(w, "-bq", id);
+            byte[] expected = ("\n" + new String(latin1, StandardCharsets.ISO_8859_1).replace("\r\n", "\n"))
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            assertEquals(new String(expected, StandardCharsets.ISO_8859_1), new String(body, StandardCharsets.ISO_8859_1),
+                    "the body's bytes unchanged (no UTF-8 replacement characters)");
+            assertTrue(java.util.Arrays.equals(expected, body), "byte for byte");
+
+            byte[] all = postcatBytes(w, "-q", id);
+            String text = new String(all, StandardCharsets.ISO_8859_1);
+            assertTrue(text.contains("\nContent-Transfer-Encoding: 8bit\n") && text.contains("\n\nGr\u00fc\u00dfe aus K\u00f6ln, "
+                    + "\u00e0 bient\u00f4t\n*** HEADER EXTRACTED deferred/" + id + " ***\n"), text);
         }
     }
 

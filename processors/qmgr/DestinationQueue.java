@@ -47,6 +47,15 @@ final class DestinationQueue {
         return null;
     }
 
+    /** A flush (postqueue -f, ETRN): a dead destination is alive again and is tried at once, slowly. */
+    synchronized void revive() {
+        if (window <= 0) {
+            deadUntil = 0;
+            window = params.initialConcurrency();
+            success = failure = failCohorts = 0;
+        }
+    }
+
     /** Takes a delivery slot; false when the window is full (or the destination is dead). */
     synchronized boolean tryStart() {
         lastUsed = System.currentTimeMillis();

@@ -64,6 +64,18 @@ public final class DestinationScheduler {
         return q.tryStart() ? new Admission(Verdict.DELIVER, q, "", "") : new Admission(Verdict.BUSY, null, "", "");
     }
 
+    /**
+     * A flushed entry (postqueue -f / -s / -i, ETRN, on any instance) makes its destination
+     * alive again, as Postfix's qmgr forgets dead destinations on a flush request.
+     */
+    public void revive(Envelope env) {
+        TransportParams p = params(env.transport);
+        DestinationQueue q = queues.get(env.transport + ":" + destination(env, p));
+        if (q != null) {
+            q.revive();
+        }
+    }
+
     /** The destination of an entry in Postfix's sense (see the class description). */
     static String destination(Envelope env, TransportParams p) {
         String first = env.recipients.isEmpty() ? "" : env.recipients.get(0).address().toLowerCase();

@@ -80,12 +80,24 @@ public final class QmgrResolve implements Processor {
                 parts.add(part);
             }
         }
+        if (flushedEarly(exchange)) {
+            parts.forEach(scheduler::revive);
+        }
         List<ActiveEntry> entries = new ArrayList<>();
         for (Envelope part : parts) {
             entries.add(new ActiveEntry(part, message, parts.size(), warned));
         }
         exchange.getIn().setBody(entries);
         exchange.setProperty(cleanup.Cleanup.CONTENT_FILTER, filtered ? filter : null);
+    }
+
+    /**
+     * A deferred entry taken well before its retry time was flushed (postqueue -f, -s, -i,
+     * ETRN, on this instance or another sharing the broker): its retry time is still set.
+     */
+    static boolean flushedEarly(Exchange exchange) {
+        Long due = exchange.getIn().getHeader(Deferral.SCHEDULED_DELIVERY, Long.class);
+        return due != null && due > System.currentTimeMillis() + 1000;
     }
 
     /** The recipients in groups of at most {@code limit} (0: one group). */

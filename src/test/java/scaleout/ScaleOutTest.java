@@ -9,10 +9,8 @@ import testsupport.MtaWorld;
 import testsupport.SmtpClient;
 import testsupport.SmtpSink;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScaleOutTest {
     private static final int CLIENTS = 8;
     private static final int MESSAGES = 2000;
-    private static final Pattern TOKEN = Pattern.compile("scale-token-(\\d+)");
     private static final Pattern QUEUED = Pattern.compile("queued as ([0-9A-F]+)");
 
     @TempDir
@@ -51,11 +48,7 @@ class ScaleOutTest {
     }
 
     private MtaWorld instance(String name, MtaWorld broker, int number, String relayhost) throws Exception {
-        return MtaWorld.create(dir.resolve(name))
-                .param("broker_url", "tcp://127.0.0.1:" + broker.brokerPort)
-                .param("broker_listen", "")
-                .param("queue_id_instance", String.valueOf(number))
-                .param("relayhost", relayhost);
+        return SharedQueueWorlds.instance(dir.resolve(name), "tcp://127.0.0.1:" + broker.brokerPort, number, relayhost);
     }
 
     @Test
@@ -160,14 +153,7 @@ class ScaleOutTest {
     }
 
     private static Map<Integer, Integer> delivered(SmtpSink sink) {
-        Map<Integer, Integer> counts = new HashMap<>();
-        for (SmtpSink.Message m : sink.messages()) {
-            Matcher t = TOKEN.matcher(new String(m.data(), StandardCharsets.UTF_8));
-            if (t.find()) {
-                counts.merge(Integer.parseInt(t.group(1)), 1, Integer::sum);
-            }
-        }
-        return counts;
+        return SharedQueueWorlds.delivered(sink, "scale-token");
     }
 
     @Test

@@ -39,7 +39,8 @@ final class HeaderAddressRewriter {
         if (senderMap == null && recipientMap == null) {
             return message;
         }
-        String m = new String(message, StandardCharsets.ISO_8859_1);
+        int headerBytes = headerSectionEnd(message);
+        String m = new String(message, 0, headerBytes, StandardCharsets.ISO_8859_1); // the body is never copied
         StringBuilder out = new StringBuilder(m.length() + 64);
         boolean changed = false;
         int i = 0;
@@ -61,8 +62,25 @@ final class HeaderAddressRewriter {
         if (!changed) {
             return message;
         }
-        out.append(m, i, m.length());
-        return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] head = out.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] result = new byte[head.length + message.length - i];
+        System.arraycopy(head, 0, result, 0, head.length);
+        System.arraycopy(message, i, result, head.length, message.length - i);
+        return result;
+    }
+
+    /** Where the header section ends: after the line end that precedes the first empty line (or the whole message). */
+    private static int headerSectionEnd(byte[] message) {
+        for (int i = 0; i < message.length; i++) {
+            if (message[i] == '\n') {
+                int next = i + 1;
+                if (next < message.length && (message[next] == '\n'
+                        || (message[next] == '\r' && next + 1 < message.length && message[next + 1] == '\n'))) {
+                    return next;
+                }
+            }
+        }
+        return message.length;
     }
 
     /** The end (after its last line end) of the logical header starting at {@code from}; -1 when no header starts there. */

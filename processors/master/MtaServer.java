@@ -17,6 +17,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
+import routes.Queues;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import extension.CamelTransportAgent;
@@ -87,6 +88,8 @@ public final class MtaServer implements AutoCloseable {
     private final boolean foreground;
     private final List<RouteBuilder> routes = new ArrayList<>();
     private final Map<String, Object> beans = new java.util.LinkedHashMap<>();
+    /** Queue file bodies above this size are streamed to and from Artemis (its default min-large-message-size). */
+    private static final int LARGE_MESSAGE_SIZE = 100 * 1024;
     private final List<ExecutorService> pools = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     /** spawn(8) services of master.cf: listening from start() on. */
@@ -177,7 +180,7 @@ public final class MtaServer implements AutoCloseable {
         scheduler = new DestinationScheduler(cf);
         anvil = Anvil.of(cf);
         boolean events = !cf.get("delivery_events_topic").isBlank();
-        Set<String> transports = new LinkedHashSet<>(List.of("error", "retry"));
+        Set<String> transports = new LinkedHashSet<>(List.of("error", "retry", "discard"));
         int smtpdCount = 0;
         for (MasterCf.Service s : master.services()) {
             MainCf scf = cf.withOverrides(s.overrides());
@@ -206,18 +209,20 @@ public final class MtaServer implements AutoCloseable {
                 // error(8) bounces; the same daemon under the service name "retry" defers, as in Postfix
                 case "error" -> delivery(s, program, s.name().equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR,
                         Math.min(s.maxproc(), 4), transports, events);
+                case "discard" -> delivery(s, program, BuiltinAgents.DISCARD, Math.min(s.maxproc(), 4), transports, events);
                 case "spawn" -> spawns.add(closing(new SpawnService(scf, s, queueDirectory, program)));
                 case "qmgr", "bounce", "showq", "postlogd", "proxymap", "trivial-rewrite", "anvil", "scache",
-                     "tlsmgr", "flush", "verify", "discard", "postscreen", "dnsblog", "tlsproxy" -> {
+                     "tlsmgr", "flush", "verify", "postscreen", "dnsblog", "tlsproxy" -> {
                     // built in below, or part of a later version: accepted so Postfix's master.cf loads
                 }
                 default -> throw new ConfigException(master.file() + ", line " + s.line() + ": unknown command '" + s.command() + "'");
             }
         }
         // the built-in transports exist even when master.cf does not list them
-        for (String builtin : List.of("error", "retry")) {
+        for (String builtin : List.of("error", "retry", "discard")) {
             if (master.services().stream().noneMatch(s -> s.name().equals(builtin))) {
-                DeliveryAgent agent = builtin.equals("retry") ? BuiltinAgents.RETRY : BuiltinAgents.ERROR;
+                DeliveryAgent agent = builtin.equals("retry") ? BuiltinAgents.RETRY
+                        : builtin.equals("discard") ? BuiltinAgents.DISCARD : BuiltinAgents.ERROR;
                 routes.add(new DeliveryRoute(builtin, 2, new DeliveryDriver(cf.get("syslog_name") + "/" + builtin, agent, scheduler), events));
             }
         }
@@ -359,6 +364,7 @@ public final class MtaServer implements AutoCloseable {
         camel.getShutdownStrategy().setTimeout(30);
         camel.getShutdownStrategy().setLogInflightExchangesOnTimeout(true);
         camel.addComponent("jms", JmsComponent.jmsComponent(pool));
+        camel.getRegistry().bind(Queues.CONVERTER, new LargeMessages(LARGE_MESSAGE_SIZE));
         for (Map.Entry<String, Object> b : beans.entrySet()) {
             camel.getRegistry().bind(b.getKey(), b.getValue());
         }

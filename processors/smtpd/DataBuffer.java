@@ -13,13 +13,24 @@ import java.util.Arrays;
  *   carried it, as with DATA. Every other octet, NUL and 8-bit included, is kept as it came.
  *   Past message_size_limit (0 = none) it stops storing but keeps counting, so the client
  *   gets its 552 after the final dot or chunk, as RFC 5321 requires. No re-encoding.
+ *   Content is kept in chunks of at most {@value #CHUNK} bytes, so a big message costs its
+ *   size and not twice that in a doubling array; {@link #bytes} joins them once and lets the
+ *   chunks go, so a message is held whole only once at a time.
  */
 public final class DataBuffer {
     private static final byte[] CR = {'\r'};
     private static final byte[] LF = {'\n'};
     private static final byte[] CRLF = {'\r', '\n'};
 
+    /** The largest chunk: big messages grow by this much at a time. */
+    private static final int CHUNK = 1 << 20;
+    /** Received: headers are counted in this much of the start of the message (Postfix's header_size_limit is 100 KB). */
+    private static final int HEADER_SCAN = 256 * 1024;
+
     private final long limit;
+    /** Full chunks, in order; {@code buf[0..len)} follows them. */
+    private final java.util.List<byte[]> full = new java.util.ArrayList<>();
+    private int fullBytes;
     private byte[] buf = new byte[8192];
     private int len;
     private long total;
@@ -78,11 +89,28 @@ public final class DataBuffer {
         if (tooBig()) {
             return;
         }
-        if (len + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        while (n > 0) {
+            if (len == buf.length) {
+                grow();
+            }
+            int k = Math.min(n, buf.length - len);
+            System.arraycopy(b, off, buf, len, k);
+            len += k;
+            off += k;
+            n -= k;
         }
-        System.arraycopy(b, off, buf, len, n);
-        len += n;
+    }
+
+    /** Doubles the current chunk up to CHUNK bytes; a full CHUNK-sized one is kept and a new one begun. */
+    private void grow() {
+        if (buf.length < CHUNK) {
+            buf = Arrays.copyOf(buf, Math.min(buf.length * 2, CHUNK));
+        } else {
+            full.add(buf);
+            fullBytes += buf.length;
+            buf = new byte[CHUNK];
+            len = 0;
+        }
     }
 
     public boolean tooBig() {
@@ -93,12 +121,35 @@ public final class DataBuffer {
         return total;
     }
 
-    /** The number of Received: headers in the message so far (hopcount_limit). */
+    /** The number of Received: headers at the start of the message so far (hopcount_limit). */
     public int receivedHeaders() {
-        return HopCount.count(buf, len);
+        if (full.isEmpty()) {
+            return HopCount.count(buf, len);
+        }
+        byte[] start = join(HEADER_SCAN);
+        return HopCount.count(start, start.length);
     }
 
+    /** The message; the buffer lets go of its chunks, so it is the only whole copy. */
     public byte[] bytes() {
-        return len == buf.length ? buf : Arrays.copyOf(buf, len);
+        byte[] out = full.isEmpty() && len == buf.length ? buf : join(Integer.MAX_VALUE);
+        full.clear();
+        fullBytes = 0;
+        buf = out;
+        len = out.length;
+        return out;
+    }
+
+    /** The first {@code max} bytes (at most) of the content, in one array. */
+    private byte[] join(int max) {
+        byte[] out = new byte[(int) Math.min(max, (long) fullBytes + len)];
+        int at = 0;
+        for (byte[] c : full) {
+            int k = Math.min(c.length, out.length - at);
+            System.arraycopy(c, 0, out, at, k);
+            at += k;
+        }
+        System.arraycopy(buf, 0, out, at, out.length - at);
+        return out;
     }
 }

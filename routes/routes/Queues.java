@@ -10,7 +10,10 @@ package routes;
  *   failures moves the entry to `corrupt`). Producers send persistent messages; outside a
  *   transaction the send returns only once the journal is synced.
  */
-final class Queues {
+public final class Queues {
+    /** The registry name of the mail queues' JMS message converter (master.LargeMessages). */
+    public static final String CONVERTER = "largeMessages";
+
     static final String INCOMING = "incoming";
     static final String ACTIVE = "active";
     static final String DEFERRED = "deferred";
@@ -21,11 +24,11 @@ final class Queues {
     }
 
     static String to(String queue) {
-        return "jms:queue:" + queue + "?deliveryPersistent=true&exchangePattern=InOnly";
+        return "jms:queue:" + queue + "?deliveryPersistent=true&exchangePattern=InOnly&messageConverter=#" + CONVERTER;
     }
 
     static String from(String queue, int consumers) {
-        return "jms:queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&cacheLevelName=CACHE_CONSUMER"
+        return "jms:queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&cacheLevelName=CACHE_CONSUMER&messageConverter=#" + CONVERTER
                 + "&concurrentConsumers=" + consumers + "&maxConcurrentConsumers=" + consumers
                 + "&receiveTimeout=1000";
     }
@@ -36,7 +39,7 @@ final class Queues {
      * poll, and the broker does not test each message against its selector.
      */
     static String fromScaling(String queue, int maxConsumers, String selector) {
-        return "jms:queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&cacheLevelName=CACHE_CONSUMER"
+        return "jms:queue:" + queue + "?transacted=true&lazyCreateTransactionManager=false&cacheLevelName=CACHE_CONSUMER&messageConverter=#" + CONVERTER
                 + "&concurrentConsumers=1&maxConcurrentConsumers=" + maxConsumers
                 + "&maxMessagesPerTask=100&idleConsumerLimit=1&idleTaskExecutionLimit=2"
                 + "&receiveTimeout=1000&selector=RAW(" + selector + ")";

@@ -39,6 +39,7 @@ class QueueTransactionTest {
             JmsPoolConnectionFactory pool = broker.pooledConnectionFactory();
             CamelContext camel = new DefaultCamelContext();
             camel.addComponent("jms", JmsComponent.jmsComponent(pool));
+            camel.getRegistry().bind(Queues.CONVERTER, new master.LargeMessages(100 * 1024));
             AtomicInteger attempts = new AtomicInteger();
             camel.addRoutes(new RouteBuilder() {
                 @Override

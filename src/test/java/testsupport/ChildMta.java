@@ -22,7 +22,12 @@ public final class ChildMta implements AutoCloseable {
     }
 
     public static ChildMta instance(MtaWorld w) throws Exception {
-        ChildMta child = new ChildMta(spawn(w, "start-fg", "child.out"));
+        return instance(w, "");
+    }
+
+    /** An instance whose JVM gets {@code javaOpts} (CAMEL_MTA_JAVA_OPTS, e.g. "-Xmx256m"). */
+    public static ChildMta instance(MtaWorld w, String javaOpts) throws Exception {
+        ChildMta child = new ChildMta(spawn(w, "start-fg", "child.out", javaOpts));
         MtaWorld.await(() -> {
             try (SmtpClient c = w.smtp()) {
                 return c.greeting != null && c.greeting.startsWith("220");
@@ -34,7 +39,7 @@ public final class ChildMta implements AutoCloseable {
     }
 
     public static ChildMta broker(MtaWorld w) throws Exception {
-        ChildMta child = new ChildMta(spawn(w, "broker", "broker.out"));
+        ChildMta child = new ChildMta(spawn(w, "broker", "broker.out", ""));
         MtaWorld.await(() -> {
             try (Socket s = new Socket("127.0.0.1", w.brokerPort)) {
                 return true;
@@ -45,10 +50,13 @@ public final class ChildMta implements AutoCloseable {
         return child;
     }
 
-    private static Process spawn(MtaWorld w, String command, String out) throws Exception {
+    private static Process spawn(MtaWorld w, String command, String out, String javaOpts) throws Exception {
         w.writeConfig();
-        return new ProcessBuilder("bin/camel-mta", "-c", w.conf.toString(), command)
-                .redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder("bin/camel-mta", "-c", w.conf.toString(), command);
+        if (!javaOpts.isEmpty()) {
+            pb.environment().put("CAMEL_MTA_JAVA_OPTS", javaOpts);
+        }
+        return pb.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(w.root.resolve(out).toString())))
                 .start();
     }

@@ -52,6 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   not arrive in time. Connection errors end that connection only.
  */
 public final class SmtpSink implements AutoCloseable {
+    private volatile long sizeLimit = 10240000;
     /** Stay silent at this stage. */
     public static final String SILENT = "";
     /** Close the connection at this stage. */
@@ -103,6 +104,12 @@ public final class SmtpSink implements AutoCloseable {
     /** Replies for a stage: "GREETING", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "END", "RSET". Default: success. */
     public SmtpSink reply(String stage, String reply) {
         replies.put(stage.toUpperCase(Locale.ROOT), reply);
+        return this;
+    }
+
+    /** The SIZE the sink announces in its EHLO reply (default 10240000, Postfix's message_size_limit; 0: no limit). */
+    public SmtpSink sizeLimit(long bytes) {
+        sizeLimit = bytes;
         return this;
     }
 
@@ -307,7 +314,7 @@ public final class SmtpSink implements AutoCloseable {
                 case "EHLO":
                     helo = arg;
                     reset();
-                    return answer(replyFor("EHLO", "250-" + HOSTNAME + "\n250-PIPELINING\n250-SIZE 10240000\n"
+                    return answer(replyFor("EHLO", "250-" + HOSTNAME + "\n250-PIPELINING\n250-SIZE " + sizeLimit + "\n"
                             + "250-8BITMIME\n250-ENHANCEDSTATUSCODES\n250-DSN\n250 SMTPUTF8"));
                 case "HELO":
                     helo = arg;

@@ -81,6 +81,13 @@ camel_setup() {
         local procs=$(( 3 * SESSIONS + 50 ))
         (( procs < 100 )) && procs=100
         echo "default_process_limit = $procs"
+        if [ "${DELIVERY:-relay}" = maildir ]; then
+            # DELIVERY=maildir: virtual(8) delivers relay.test's bench user into a Maildir
+            echo "virtual_mailbox_domains = relay.test"
+            echo "virtual_mailbox_base = $base/vmail"
+            echo "virtual_mailbox_maps = properties:$CAMEL_CONF/vmailbox.properties"
+            printf 'bench@relay.test = relay.test/bench/\n' >"$CAMEL_CONF/vmailbox.properties"
+        fi
         [ -n "${CAMEL_MAIN_CF_EXTRA:-}" ] && printf '%s\n' "$CAMEL_MAIN_CF_EXTRA"
     } >"$CAMEL_CONF/main.cf"
     if [ -f "$REPO/conf/master.cf" ]; then

@@ -49,9 +49,33 @@ port_free() {
     fi
 }
 
+# maildir_of DIR: the Maildir the bench recipient's mail goes to with DELIVERY=maildir
+maildir_of() { echo "$1/vmail/relay.test/bench"; }
+
+# maildir_count DIR: messages delivered into that Maildir so far
+maildir_count() {
+    local n
+    n=$(find "$(maildir_of "$1")/new" -maxdepth 1 -type f 2>/dev/null | wc -l)
+    echo "${n:-0}"
+}
+
+# maildir_watch DIR COUNT: like the sink's exit, write DIR/sink.done once COUNT messages are delivered
+maildir_watch() {
+    local dir=$1 count=$2
+    mkdir -p "$dir/vmail/relay.test" && chmod -R 777 "$dir/vmail" || return 1
+    rm -f "$dir/sink.done" "$dir/sink.pid"
+    (
+        until (( $(maildir_count "$dir") >= count )); do sleep 0.2; done
+        now >"$dir/sink.done"
+    ) &
+    echo $! >"$dir/sink.pid"
+}
+
 # sink_start DIR PORT COUNT: smtp-sink on 127.0.0.1:PORT that exits after COUNT messages
+# (DELIVERY=maildir: a watcher of the bench recipient's Maildir instead)
 sink_start() {
     local dir=$1 port=$2 count=$3 user=()
+    [ "${DELIVERY:-relay}" = maildir ] && { maildir_watch "$dir" "$count"; return; }
     [ "$(id -u)" = 0 ] && user=(-u "${SINK_USER:-nobody}")
     mkdir -p "$dir"
     rm -f "$dir/sink.done" "$dir/sink.pid"
@@ -72,6 +96,7 @@ sink_start() {
 # sink_count DIR: messages the sink has received so far
 sink_count() {
     local n
+    [ "${DELIVERY:-relay}" = maildir ] && { maildir_count "$1"; return; }
     n=$(tr '\r' '\n' <"$1/sink.out" 2>/dev/null | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2)
     echo "${n:-0}"
 }
@@ -148,7 +173,7 @@ measure() {
         return 1
     fi
     got=$(sink_count "$dir")
-    if (( got < WARMUP + MESSAGES )); then
+    if (( got < WARMUP + MESSAGES )) && [ "${DELIVERY:-relay}" != maildir ]; then
         FAILURE[$name]="smtp-sink exited after $got of $(( WARMUP + MESSAGES )) messages: $(tail -1 "$dir/sink.err")"
         note "$name: ${FAILURE[$name]}"
         return 1

@@ -8,6 +8,8 @@
 #   run on the same machine) and prints one table with both rates and the ratios:
 #     relay-4k        10,000 msgs x 4 KB, 20 sessions, 1 recipient, relayed
 #     relay-4k-10rcpt  5,000 msgs x 4 KB, 20 sessions, 10 recipients (one next hop)
+#     local-4k        10,000 msgs x 4 KB, 20 sessions, delivered into a Maildir by virtual(8)
+#                     (fsync before the rename on both), not relayed
 #     relay-1m           500 msgs x 1 MB, 4 sessions
 #     sessions-300    10,000 msgs x 4 KB, 300 concurrent sessions
 #   The start-s column is the time from `start` to the SMTP port accepting (camel-mta: the
@@ -34,13 +36,14 @@ while (( $# > 0 )); do
     esac
     shift
 done
-(( ${#CASES[@]} )) || CASES=(relay-4k relay-4k-10rcpt relay-1m sessions-300)
+(( ${#CASES[@]} )) || CASES=(relay-4k relay-4k-10rcpt local-4k relay-1m sessions-300)
 
 # settings CASE: the run.sh environment of a case
 settings() {
     case $1 in
         relay-4k)        echo "MESSAGES=$((10000 / DIV)) SESSIONS=20 SIZE=4096 RCPTS=1" ;;
         relay-4k-10rcpt) echo "MESSAGES=$((5000 / DIV)) SESSIONS=20 SIZE=4096 RCPTS=10" ;;
+        local-4k)        echo "MESSAGES=$((10000 / DIV)) SESSIONS=20 SIZE=4096 RCPTS=1 DELIVERY=maildir" ;;
         relay-1m)        echo "MESSAGES=$((500 / DIV)) SESSIONS=4 SIZE=1048576 RCPTS=1" ;;
         sessions-300)    echo "MESSAGES=$((10000 / DIV)) SESSIONS=300 SIZE=4096 RCPTS=1" ;;
         *) return 1 ;;

@@ -42,6 +42,18 @@ postfix_setup() {
         -e "s|@LOG_FILE@|$PF_LOG|" \
         -e "s|@BASE_DIR@|$base|" \
         "$PF_TEMPLATES/main.cf.in" >"$PF_CONF/main.cf" || return 1
+    if [ "${DELIVERY:-relay}" = maildir ]; then
+        # DELIVERY=maildir: virtual(8) delivers relay.test's bench user into a Maildir
+        echo "bench@relay.test relay.test/bench/" >"$PF_CONF/vmailbox"
+        {
+            echo "virtual_mailbox_domains = relay.test"
+            echo "virtual_mailbox_base = $base/vmail"
+            echo "virtual_mailbox_maps = texthash:$PF_CONF/vmailbox"
+            echo "virtual_uid_maps = static:65534"
+            echo "virtual_gid_maps = static:65534"
+            echo "virtual_minimum_uid = 100"
+        } >>"$PF_CONF/main.cf"
+    fi
     sed -e "s|^@LISTEN@ *|$(printf '%-18s' "127.0.0.1:$listen")|" \
         "$PF_TEMPLATES/master.cf.in" >"$PF_CONF/master.cf" || return 1
     pf_cmd check || { note "postfix check failed for $PF_CONF"; return 1; }

@@ -65,7 +65,12 @@ final class DeliveryRights {
      * is unusable. Not running as root: {@link #SERVICE}.
      */
     static DeliveryRights of(UnixUser recipient, String defaultPrivs) {
-        if (!ROOT) {
+        return of(recipient, defaultPrivs, ROOT);
+    }
+
+    /** As {@link #of(UnixUser, String)} for a process that runs as root or not ({@code root}). */
+    static DeliveryRights of(UnixUser recipient, String defaultPrivs, boolean root) {
+        if (!root) {
             return SERVICE;
         }
         UnixUser u = recipient;
@@ -80,7 +85,11 @@ final class DeliveryRights {
 
     /** The rights for writing the mailbox of {@code recipient}: the recipient itself, root included. */
     static DeliveryRights mailboxOf(UnixUser recipient) {
-        return ROOT && recipient != null ? new DeliveryRights(recipient) : SERVICE;
+        return mailboxOf(recipient, ROOT);
+    }
+
+    static DeliveryRights mailboxOf(UnixUser recipient, boolean root) {
+        return root && recipient != null ? new DeliveryRights(recipient) : SERVICE;
     }
 
     /** The user, or null for {@link #SERVICE}. */

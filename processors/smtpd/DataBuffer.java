@@ -130,13 +130,16 @@ public final class DataBuffer {
         return HopCount.count(start, start.length);
     }
 
-    /** The message; the buffer lets go of its chunks, so it is the only whole copy. */
+    /**
+     * The message, once: the buffer lets go of everything it held, so the caller has the only
+     * whole copy (a big message is not kept by the session while it is queued).
+     */
     public byte[] bytes() {
         byte[] out = full.isEmpty() && len == buf.length ? buf : join(Integer.MAX_VALUE);
         full.clear();
         fullBytes = 0;
-        buf = out;
-        len = out.length;
+        buf = new byte[0];
+        len = 0;
         return out;
     }
 

@@ -47,19 +47,22 @@ final class RouteSubmission implements SmtpdSubmission {
 
     @Override
     public void submit(Envelope envelope, Map<String, Object> attributes, byte[] message, BiConsumer<String, Reply> done) {
+        // the worker's task holds the message only until the route has it (a big one is not kept twice)
+        java.util.concurrent.atomic.AtomicReference<byte[]> content = new java.util.concurrent.atomic.AtomicReference<>(message);
         try {
-            queueWriters.execute(() -> run(envelope, attributes, message, done));
+            queueWriters.execute(() -> run(envelope, attributes, content, done));
         } catch (RejectedExecutionException e) {
             done.accept(null, Reply.of(421, "4.3.2 " + settings.myhostname + " Service shutting down"));
         }
     }
 
-    private void run(Envelope envelope, Map<String, Object> attributes, byte[] message, BiConsumer<String, Reply> done) {
+    private void run(Envelope envelope, Map<String, Object> attributes, java.util.concurrent.atomic.AtomicReference<byte[]> message,
+                     BiConsumer<String, Reply> done) {
         Exchange exchange = consumer.createExchange(false);
         String queueId = null;
         Reply failure;
         try {
-            exchange.getIn().setBody(message);
+            exchange.getIn().setBody(message.getAndSet(null));
             exchange.getIn().getHeaders().putAll(envelope.toHeaders());
             exchange.getIn().getHeaders().putAll(attributes);
             consumer.getProcessor().process(exchange);

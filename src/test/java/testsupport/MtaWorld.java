@@ -71,10 +71,22 @@ public final class MtaWorld implements AutoCloseable {
         return new MtaWorld(root);
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (32768-60999 on Linux): a port that is
+     * bound only later (a backup broker that activates, a next hop that comes back) cannot be
+     * taken meanwhile by some client's outgoing connection.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20000, 32000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port in 20000-31999 after 200 tries");
     }
 
     public MtaWorld param(String name, String value) {

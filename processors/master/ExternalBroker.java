@@ -52,6 +52,9 @@ public final class ExternalBroker {
         if (!url.contains("consumerWindowSize")) {
             factory.setConsumerWindowSize(0);
         }
+        if (!url.contains("cacheDestinations")) {
+            factory.setCacheDestinations(true); // no queue/address lookups on every send
+        }
         if (!url.contains("initialConnectAttempts")) {
             factory.setInitialConnectAttempts(1);
         }

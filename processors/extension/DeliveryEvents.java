@@ -2,8 +2,6 @@ package extension;
 
 import global.Envelope;
 import global.Recipient;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,21 +11,24 @@ import java.util.Locale;
  * NAME
  *   DeliveryEvents - every delivery outcome as an event for route users
  * SYNOPSIS
- *   .wireTap("direct:delivery-events")  ...  from("direct:delivery-events").process(events)
- *       .split(body()).to("jms:topic:mail.events?deliveryPersistent=false")
+ *   List<String> json = DeliveryEvents.events(exchange.getIn().getHeaders());   // EventPublisher
  * DESCRIPTION
  *   After a delivery attempt, turns the entry into one JSON text per recipient tried:
  *   {@code {"queue_id":..., "sender":..., "recipient":..., "original_recipient":...,
  *   "transport":..., "status":"sent|deferred|bounced", "dsn":..., "relay":..., "reason":...,
  *   "delay":seconds, "time":epochMillis}}. Subscribe with any route, e.g.
- *   {@code from("jms:topic:mail.events")}. Events are published on a separate thread after
+ *   {@code from("jms:topic:mail.events")}. Events are published on a separate thread
+ *   ({@link EventPublisher}) after
  *   the attempt and are not persistent: a subscriber that is not running misses them, and an
  *   attempt that is rolled back by a crash may still have been announced.
  */
-public final class DeliveryEvents implements Processor {
-    @Override
-    public void process(Exchange exchange) {
-        Envelope env = Envelope.fromHeaders(exchange.getIn().getHeaders());
+public final class DeliveryEvents {
+    private DeliveryEvents() {
+    }
+
+    /** The events of one attempt: a JSON text per recipient that was tried, from the envelope headers. */
+    public static List<String> events(java.util.Map<String, Object> headers) {
+        Envelope env = Envelope.fromHeaders(headers);
         long now = System.currentTimeMillis();
         List<String> events = new ArrayList<>();
         for (Recipient r : env.recipients) {
@@ -48,7 +49,7 @@ public final class DeliveryEvents implements Processor {
             sb.append("\"time\":").append(now).append('}');
             events.add(sb.toString());
         }
-        exchange.getIn().setBody(events);
+        return events;
     }
 
     private static StringBuilder field(StringBuilder sb, String name, String value) {

@@ -19,8 +19,13 @@ import java.util.Locale;
  * DESCRIPTION
  *   Writes {@code Mon DD HH:MM:SS myhostname syslog_name/service[pid]: text} lines, the format
  *   pflogsumm and everybody's grep habits expect, to maillog_file and, with start-fg, to
- *   standard output. Each line is written whole and flushed, so a crash loses no finished line.
- *   Before {@link #open} is called (command-line tools, unit tests) lines go to standard error.
+ *   standard output. Once {@link #open}ed (the server), lines are handed to one writer thread,
+ *   as Postfix's daemons hand theirs to postlogd: a daemon never waits for the log file or for
+ *   another daemon's line, and the writer puts every line that is waiting into one write, in
+ *   the order they were logged, whole and flushed, within milliseconds. A crash can lose those
+ *   last milliseconds of log lines (never mail); {@link #close} and {@link #flush} wait for
+ *   them. Before {@link #open} is called (command-line tools, unit tests) lines go to standard
+ *   error at once.
  * DIAGNOSTICS
  *   An unwritable maillog_file is a startup error; a later write error is reported once on
  *   standard error and logging continues on standard error.
@@ -34,6 +39,8 @@ public final class MailLog {
     private static volatile OutputStream file;
     private static volatile PrintStream echo = System.err;
     private static volatile Path path;
+    /** The writer thread after open; null: lines are written by the caller. */
+    private static volatile Writer writer;
     private static final java.util.List<java.util.function.BiConsumer<String, String>> LISTENERS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Every line also goes to {@code listener(program, text)} (metrics); listeners must be quick. */
@@ -49,11 +56,17 @@ public final class MailLog {
     }
 
     /** Opens maillog_file for appending; {@code toStdout} also echoes every line (start-fg). */
-    public static synchronized void open(MainCf cf, boolean toStdout) {
+    public static void open(MainCf cf, boolean toStdout) {
+        close();
+        synchronized (MailLog.class) {
+            openFile(cf, toStdout);
+        }
+    }
+
+    private static void openFile(MainCf cf, boolean toStdout) {
         hostname = cf.get("myhostname");
         syslogName = cf.get("syslog_name");
         String name = cf.get("maillog_file").strip();
-        close();
         if (!name.isEmpty() && !name.equals("/dev/stdout")) {
             Path p = cf.resolvePath(name);
             try {
@@ -65,6 +78,15 @@ public final class MailLog {
             }
         }
         echo = toStdout || name.equals("/dev/stdout") ? System.out : null;
+        writer = new Writer();
+    }
+
+    /** Waits (at most 10 s) until every line logged before this call is written. */
+    public static void flush() {
+        Writer w = writer;
+        if (w != null) {
+            w.flush();
+        }
     }
 
     /**
@@ -97,7 +119,19 @@ public final class MailLog {
         return path;
     }
 
-    public static synchronized void close() {
+    /** Writes what is waiting, stops the writer thread and closes maillog_file. */
+    public static void close() {
+        Writer w = writer;
+        writer = null;
+        if (w != null) {
+            w.stop();   // not under the class lock: the writer thread needs it to write
+        }
+        synchronized (MailLog.class) {
+            closeFile();
+        }
+    }
+
+    private static void closeFile() {
         if (file != null) {
             try {
                 file.close();
@@ -115,7 +149,11 @@ public final class MailLog {
         if (service.startsWith("postfix/") || service.startsWith(syslogName + "/")) {
             prog = service;
         }
-        write(stamp() + " " + hostname + " " + prog + "[" + PID + "]: " + text + "\n");
+        String line = stamp() + " " + hostname + " " + prog + "[" + PID + "]: " + text + "\n";
+        Writer w = writer;
+        if (w == null || !w.offer(line)) {
+            write(line);
+        }
         for (java.util.function.BiConsumer<String, String> l : LISTENERS) {
             l.accept(prog, text);
         }
@@ -174,6 +212,88 @@ public final class MailLog {
         if (p != null) {
             p.print(line);
             p.flush();
+        }
+    }
+
+    /**
+     * postlogd's part: one daemon thread takes the waiting lines in order and writes them as
+     * one block. {@link #flush} waits until everything offered so far is written.
+     */
+    private static final class Writer implements Runnable {
+        private final java.util.concurrent.LinkedBlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.util.concurrent.atomic.AtomicLong offered = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread thread;
+        private volatile long written;
+        private volatile boolean stopped;
+
+        Writer() {
+            thread = new Thread(this, "postlogd");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** False once stopped: the caller writes the line itself. */
+        boolean offer(String line) {
+            if (stopped) {
+                return false;
+            }
+            offered.incrementAndGet();
+            lines.add(line);
+            return true;
+        }
+
+        @Override
+        public void run() {
+            java.util.List<String> batch = new java.util.ArrayList<>();
+            while (!stopped || !lines.isEmpty()) {
+                try {
+                    String first = lines.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                } catch (InterruptedException e) {
+                    continue; // stop() interrupts: drain what is left, then end
+                }
+                lines.drainTo(batch, 4096);
+                StringBuilder block = new StringBuilder(batch.size() * 120);
+                batch.forEach(block::append);
+                write(block.toString());
+                synchronized (this) {
+                    written += batch.size();
+                    notifyAll();
+                }
+                batch.clear();
+            }
+        }
+
+        void flush() {
+            long target = offered.get();
+            long deadline = System.currentTimeMillis() + 10_000;
+            synchronized (this) {
+                while (written < target && System.currentTimeMillis() < deadline && thread.isAlive()) {
+                    try {
+                        wait(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+
+        void stop() {
+            flush();
+            stopped = true;
+            thread.interrupt();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (String late = lines.poll(); late != null; late = lines.poll()) {
+                write(late);   // offered while stopping
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.messaginghub.pooled.jms.JmsPoolConnectionFactory;
 import extension.CamelTransportAgent;
 import extension.ContentFilterResult;
-import extension.DeliveryEvents;
+import extension.EventPublisher;
 import extension.MailHeaders;
 import metrics.MailMetrics;
 import metrics.MetricsServer;
@@ -179,7 +179,10 @@ public final class MtaServer implements AutoCloseable {
     private void build() {
         scheduler = new DestinationScheduler(cf);
         anvil = Anvil.of(cf);
-        boolean events = !cf.get("delivery_events_topic").isBlank();
+        EventPublisher events = cf.get("delivery_events_topic").isBlank() ? null : new EventPublisher();
+        if (events != null) {
+            closeables.add(events);
+        }
         Set<String> transports = new LinkedHashSet<>(List.of("error", "retry", "discard"));
         int smtpdCount = 0;
         for (MasterCf.Service s : master.services()) {
@@ -239,8 +242,8 @@ public final class MtaServer implements AutoCloseable {
         if (!submissionQueue.isEmpty()) {
             routes.add(new SubmissionRoute(submissionQueue, 2, new JmsSubmission(cf.size("message_size_limit"))));
         }
-        if (events) {
-            routes.add(new EventsRoute(cf.get("delivery_events_topic").strip(), new DeliveryEvents()));
+        if (events != null) {
+            routes.add(new EventsRoute(cf.get("delivery_events_topic").strip()));
         }
         QmgrBounce bounce = new QmgrBounce(cf, BounceNotice.Kind.FAILED, DeliveryStatus.BOUNCE);
         QmgrBounce trace = new QmgrBounce(cf, BounceNotice.Kind.SUCCESS, DeliveryStatus.SUCCESS);
@@ -249,7 +252,7 @@ public final class MtaServer implements AutoCloseable {
     }
 
     /** A delivery service of master.cf: its transport name, and a route consuming its entries of `active`. */
-    private void delivery(MasterCf.Service s, String program, DeliveryAgent agent, int maxproc, Set<String> transports, boolean events) {
+    private void delivery(MasterCf.Service s, String program, DeliveryAgent agent, int maxproc, Set<String> transports, EventPublisher events) {
         transports.add(s.name());
         agents.put(s.name(), agent);
         routes.add(new DeliveryRoute(s.name(), Math.max(1, maxproc), new DeliveryDriver(program, agent, scheduler), events));

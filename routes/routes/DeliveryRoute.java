@@ -16,16 +16,17 @@ import org.apache.camel.model.ProcessorDefinition;
  *   once, never lost). An entry whose destination has no free slot (qmgr.DestinationScheduler:
  *   per-destination concurrency) goes back into `active`, scheduled a moment later, in the
  *   same transaction, not counted as an attempt. An entry whose envelope cannot be read is
- *   logged and moved to `corrupt` at once (qmgr.CorruptEntry). With delivery events on, a
- *   copy of each outcome goes to direct:delivery-events on another thread.
+ *   logged and moved to `corrupt` at once (qmgr.CorruptEntry). With delivery events on, each
+ *   outcome's events go to direct:delivery-events on another thread.
  */
 public final class DeliveryRoute extends RouteBuilder {
     private final String service;
     private final int maxproc;
     private final Processor driver;
-    private final boolean events;
+    private final Processor events;
 
-    public DeliveryRoute(String service, int maxproc, Processor driver, boolean events) {
+    /** {@code events}: the delivery-events publisher (extension.EventPublisher), or null when events are off. */
+    public DeliveryRoute(String service, int maxproc, Processor driver, Processor events) {
         this.service = service;
         this.maxproc = maxproc;
         this.driver = driver;
@@ -46,8 +47,8 @@ public final class DeliveryRoute extends RouteBuilder {
                 .to(Queues.to(Queues.ACTIVE))
                 .stop()
             .end();
-        if (events) {
-            delivery.wireTap("direct:delivery-events");
+        if (events != null) {
+            delivery.process(events);
         }
         delivery.to("direct:qmgr-done");
     }

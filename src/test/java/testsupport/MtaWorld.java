@@ -138,7 +138,9 @@ public final class MtaWorld implements AutoCloseable {
         return root.resolve("var/log/maillog");
     }
 
+    /** The mail log so far (an in-process server's waiting lines are written first). */
     public String log() throws IOException {
+        global.MailLog.flush();
         return Files.exists(maillog()) ? Files.readString(maillog(), StandardCharsets.UTF_8) : "";
     }
 

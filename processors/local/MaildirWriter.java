@@ -82,7 +82,11 @@ public final class MaildirWriter {
         }
     }
 
-    /** Makes a rename in {@code dir} durable (fsync of the directory, as Postfix does). */
+    /**
+     * Makes a rename in {@code dir} durable (fsync of the directory). Postfix's maildir
+     * delivery fsyncs only the file and relies on the file system for the link into new/;
+     * this is one sync more, so that the entry leaves `active` only once its name is on disk.
+     */
     private static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);

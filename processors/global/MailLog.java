@@ -230,6 +230,8 @@ public final class MailLog {
             thread = new Thread(this, "postlogd");
             thread.setDaemon(true);
             thread.start();
+            // System.exit on a fatal error: what was logged before it still reaches the file
+            Runtime.getRuntime().addShutdownHook(new Thread(this::flush, "postlogd-flush"));
         }
 
         /** False once stopped: the caller writes the line itself. */

@@ -18,7 +18,9 @@ import java.util.Locale;
  *   from("jms:queue:active?selector=transport='smtp'").process(new DeliveryDriver(program, agent, scheduler))
  *       .choice().when(exchangeProperty(DeliveryDriver.POSTPONED).isNotNull()).to("jms:queue:active")
  * DESCRIPTION
- *   First asks the instance's {@link DestinationScheduler} for a slot at the entry's
+ *   An entry flushed out of `deferred` early ({@link ActiveEntry#FLUSHED}, set by the qmgr of
+ *   any instance) first revives its destination on this instance, as Postfix's qmgr forgets
+ *   dead destinations on a flush. Then the driver asks the instance's {@link DestinationScheduler} for a slot at the entry's
  *   destination (per-destination concurrency, slow start, dead destinations):
  *   BUSY (the destination's window is full): the entry is not delivered and not counted as an
  *   attempt; the driver sets {@link #POSTPONED} and schedules the entry
@@ -60,6 +62,9 @@ public final class DeliveryDriver implements Processor {
     @Override
     public void process(Exchange exchange) {
         Envelope env = CorruptEntry.envelope(exchange);
+        if (Boolean.TRUE.equals(exchange.getIn().getHeader(ActiveEntry.FLUSHED, Boolean.class))) {
+            scheduler.revive(env); // flushed on whichever instance: Postfix's qmgr forgets dead destinations on a flush
+        }
         DestinationScheduler.Admission admission = scheduler.admit(env);
         switch (admission.verdict()) {
             case BUSY -> postpone(exchange);
@@ -83,6 +88,7 @@ public final class DeliveryDriver implements Processor {
 
     private static void postpone(Exchange exchange) {
         exchange.setProperty(POSTPONED, Boolean.TRUE);
+        exchange.getIn().removeHeader(ActiveEntry.FLUSHED); // revived once, when first offered
         exchange.getIn().setHeader(Deferral.SCHEDULED_DELIVERY, System.currentTimeMillis() + POSTPONE_MILLIS);
     }
 

@@ -80,12 +80,10 @@ public final class QmgrResolve implements Processor {
                 parts.add(part);
             }
         }
-        if (flushedEarly(exchange)) {
-            parts.forEach(scheduler::revive);
-        }
+        boolean flushed = flushedEarly(exchange);
         List<ActiveEntry> entries = new ArrayList<>();
         for (Envelope part : parts) {
-            entries.add(new ActiveEntry(part, message, parts.size(), warned));
+            entries.add(new ActiveEntry(part, message, parts.size(), warned, flushed));
         }
         exchange.getIn().setBody(entries);
         exchange.setProperty(cleanup.Cleanup.CONTENT_FILTER, filtered ? filter : null);
@@ -127,6 +125,9 @@ public final class QmgrResolve implements Processor {
         headers.put(ActiveEntry.PARTS, entry.parts());
         if (entry.delayWarned()) {
             headers.put(DelayWarning.SENT, Boolean.TRUE);
+        }
+        if (entry.flushed()) {
+            headers.put(ActiveEntry.FLUSHED, Boolean.TRUE);
         }
         String filter = exchange.getProperty(cleanup.Cleanup.CONTENT_FILTER, String.class);
         if (filter != null) {

@@ -68,6 +68,13 @@ public final class ChildProcess {
             return o;
         }
 
+        /** Starts reading {@code in} (for example a process's standard error). */
+        public static Output start(InputStream in, int limit, String threadName) {
+            Output o = new Output(in, limit, threadName);
+            o.thread.start();
+            return o;
+        }
+
         @Override
         public void run() {
             byte[] buf = new byte[4096];
@@ -82,17 +89,21 @@ public final class ChildProcess {
             }
         }
 
-        /** Waits up to {@code millis} for the command's output to end, then gives it as one printable line. */
-        public String line(long millis) {
+        /** Waits up to {@code millis} for the command's output to end, then gives it as it is (UTF-8). */
+        public String text(long millis) {
             try {
                 thread.join(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            String s;
             synchronized (kept) {
-                s = kept.toString(StandardCharsets.UTF_8);
+                return kept.toString(StandardCharsets.UTF_8);
             }
+        }
+
+        /** Waits up to {@code millis} for the command's output to end, then gives it as one printable line. */
+        public String line(long millis) {
+            String s = text(millis);
             StringBuilder sb = new StringBuilder(s.length());
             for (char c : s.strip().toCharArray()) {
                 sb.append(c == '\n' || c == '\r' || c == '\t' ? ' ' : c < ' ' || c == 127 ? '?' : c);

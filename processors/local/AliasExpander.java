@@ -97,9 +97,14 @@ final class AliasExpander {
     }
 
     /** Where a target was found: the class, sender, local address and home that apply to it. */
-    private record Context(String origin, String sender, String recipient, Path home, boolean luserRelay) {
+    /** {@code includeFile}: the :include: file being expanded without a user context (its owner's rights apply). */
+    private record Context(String origin, String sender, String recipient, Path home, boolean luserRelay, Path includeFile) {
         Context with(String newOrigin, String newSender, String newRecipient, Path newHome) {
-            return new Context(newOrigin, newSender, newRecipient, newHome, luserRelay);
+            return new Context(newOrigin, newSender, newRecipient, newHome, luserRelay, includeFile);
+        }
+
+        Context including(Path file) {
+            return new Context("include", sender, recipient, home, luserRelay, home == null ? file : null);
         }
     }
 
@@ -121,7 +126,7 @@ final class AliasExpander {
         Walk w = new Walk(tables.maps("alias_maps"));
         String name = localPart.toLowerCase();
         String dom = domain.toLowerCase();
-        walk(w, name, dom, 0, new Context("alias", sender == null ? "" : sender, name + "@" + dom, null, true));
+        walk(w, name, dom, 0, new Context("alias", sender == null ? "" : sender, name + "@" + dom, null, true, null));
         return w.x;
     }
 
@@ -182,7 +187,7 @@ final class AliasExpander {
             String target = relay == null || relay.isBlank() ? null : dotForward.interpolate(relay.strip(), vars);
             boolean fallback = !cf.get("fallback_transport").isBlank() || !cf.get("fallback_transport_maps").isBlank();
             if (ctx.luserRelay() && target != null && !target.isEmpty() && !fallback) { // fallback_transport comes first
-                classify(w, target, domain, depth + 1, new Context("alias", ctx.sender(), address, null, false));
+                classify(w, target, domain, depth + 1, new Context("alias", ctx.sender(), address, null, false, null));
                 return;
             }
             w.x.add(new Target(Target.Kind.MAILBOX, address, address, ctx.origin(), ctx.sender(), null, null));
@@ -229,9 +234,10 @@ final class AliasExpander {
         String t = target.toLowerCase();
         if (target.startsWith("|")) {
             w.x.add(new Target(Target.Kind.COMMAND, target.substring(1).strip(), ctx.recipient(), ctx.origin(),
-                    ctx.sender(), ctx.home(), null));
+                    ctx.sender(), ctx.home(), null, ctx.includeFile()));
         } else if (target.startsWith("/")) {
-            w.x.add(new Target(Target.Kind.FILE, target, ctx.recipient(), ctx.origin(), ctx.sender(), ctx.home(), null));
+            w.x.add(new Target(Target.Kind.FILE, target, ctx.recipient(), ctx.origin(), ctx.sender(), ctx.home(), null,
+                    ctx.includeFile()));
         } else if (t.startsWith(":include:")) {
             include(w, target.substring(":include:".length()).strip(), domain, depth, ctx);
         } else if (t.startsWith("\\")) {
@@ -267,7 +273,7 @@ final class AliasExpander {
             return;
         }
         try {
-            Context child = ctx.with("include", ctx.sender(), ctx.recipient(), ctx.home());
+            Context child = ctx.including(path);
             DeliveryRights reader = ctx.home() == null ? DeliveryRights.SERVICE
                     : rightsOf(AddressLookup.stripExtension(AddressLookup.localPart(ctx.recipient()), cf.get("recipient_delimiter")));
             byte[] content = reader.read(path, cf.seconds("command_time_limit"));

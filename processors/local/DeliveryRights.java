@@ -29,15 +29,15 @@ import java.util.concurrent.TimeUnit;
  *   {@code setpriv --reuid=UID --regid=GID --init-groups --} (util-linux, in every Debian),
  *   so the command runs with the user's uid, gid and groups; {@link #own} gives a file or
  *   directory that delivery created to the user (chown, mode 0600 or 0700, never following a
- *   symbolic link); {@link #prepareFile} creates or checks a target file or Maildir as the
- *   user, so a user can only have mail appended to files the user may write; {@link #read}
+ *   symbolic link; for the mail spool, which root writes as Postfix does); {@link UserWrite}
+ *   writes mailboxes, Maildirs and files as the user, so a user can only have mail written
+ *   where the user may write; {@link #read}
  *   reads a .forward or :include: file as the user, so a link to a file the user may not read
  *   gives nothing away. {@link #SERVICE} (not root, or users from a table without uids)
  *   leaves everything as the running process: no setpriv, no chown.
  * DIAGNOSTICS
  *   {@link #of} returns null when default_privs names no user or names root (a configuration
- *   error, the caller defers). {@link #prepareFile} returns the command's complaint (e.g.
- *   {@code Permission denied}) or null when the user may write the file. {@link #read} throws
+ *   error, the caller defers). {@link #read} throws
  *   AccessDeniedException when the user may not read the file (or it is gone), IOException
  *   for a file over 1 MB or a read that outlasts the time limit.
  */
@@ -125,43 +125,6 @@ final class DeliveryRights {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(dir ? "rwx------" : "rw-------"));
         Files.setAttribute(path, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(path, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /**
-     * As the user: creates the file {@code name} (or the Maildir {@code name/} with tmp, new,
-     * cur) when missing and checks that the user may write it. Null when it may; otherwise the
-     * complaint. {@link #SERVICE}: null, nothing is done.
-     */
-    String prepareFile(String name, long timeoutSeconds) throws IOException {
-        if (user == null) {
-            return null;
-        }
-        String script = name.endsWith("/")
-                ? "mkdir -p -- \"$1tmp\" \"$1new\" \"$1cur\" && test -w \"$1tmp\" -a -w \"$1new\""
-                : "test ! -d \"$1\" || { echo \"$1: Is a directory\"; exit 1; }; : >> \"$1\"";
-        ProcessBuilder pb = new ProcessBuilder(command("/bin/sh", "-c", script, "sh", name))
-                .redirectErrorStream(true);
-        pb.environment().clear();
-        pb.environment().put("PATH", "/usr/bin:/bin");
-        pb.directory(Path.of("/").toFile());
-        Process p = pb.start();
-        ChildProcess.Output out = ChildProcess.Output.start(p, 500, "local-prepare-file");
-        p.getOutputStream().close();
-        try {
-            if (!p.waitFor(Math.max(1, timeoutSeconds), TimeUnit.SECONDS)) {
-                ChildProcess.killTree(p);
-                return "timed out creating " + name + " as " + user.name();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ChildProcess.killTree(p);
-            throw new IOException("interrupted while creating " + name);
-        }
-        if (p.exitValue() == 0) {
-            return null;
-        }
-        String text = out.line(2000).replaceFirst("^sh: \\d+: ", "");
-        return text.isEmpty() ? "cannot create " + name + " as user " + user.name() : text;
     }
 
     /**

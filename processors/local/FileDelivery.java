@@ -17,42 +17,34 @@ import java.nio.file.Path;
  *   mailboxes ({@link MboxWriter}): From_ line, {@code >From } quoting, a blank line at the
  *   end; {@code sent (delivered to file: NAME)}. {@code content} is the mailbox copy
  *   (Return-Path, X-Original-To, Delivered-To, LF line ends). Running as root with unix users,
- *   the file is created and checked as the user on whose behalf it is delivered
- *   ({@link DeliveryRights}): a file the user may not write bounces 5.2.0.
+ *   the file is written by the user on whose behalf it is delivered ({@link DeliveryRights},
+ *   {@link UserWrite}): a file the user may not write bounces 5.2.0, and what the write
+ *   creates belongs to that user.
  * DIAGNOSTICS
  *   Permission denied and a directory where a file should be bounce with 5.2.0, other I/O
  *   errors defer with 4.2.0: {@code cannot append message to file NAME: ERROR} (the mbox is
  *   truncated back, a Maildir leaves nothing in new/).
  */
 final class FileDelivery {
-    private final MaildirWriter maildir;
-    private final MboxWriter mbox;
+    private final UserWrite writes;
 
-    FileDelivery(MaildirWriter maildir, MboxWriter mbox) {
-        this.maildir = maildir;
-        this.mbox = mbox;
+    FileDelivery(UserWrite writes) {
+        this.writes = writes;
     }
 
     Outcome deliver(String name, String sender, byte[] content) {
-        return deliver(name, sender, content, DeliveryRights.SERVICE, 0);
+        return deliver(name, sender, content, DeliveryRights.SERVICE);
     }
 
-    /**
-     * As above with the rights of {@code as}: the file (or Maildir) is created and checked as
-     * that user first ({@link DeliveryRights#prepareFile}), a Maildir file is given to the user.
-     */
-    Outcome deliver(String name, String sender, byte[] content, DeliveryRights as, long timeLimitSeconds) {
+    /** As above, written with the rights of {@code as}. */
+    Outcome deliver(String name, String sender, byte[] content, DeliveryRights as) {
         Path file = Path.of(name);
         try {
-            String refused = as.prepareFile(name, timeLimitSeconds);
-            if (refused != null) {
-                return Outcome.bounce("5.2.0", "cannot append message to file " + name + ": " + refused);
-            }
             if (name.endsWith("/")) {
-                as.own(maildir.deliver(file, content));
+                writes.maildir(as, file, content);
                 return Outcome.sent("delivered to maildir");
             }
-            mbox.append(file, sender, content);
+            writes.mbox(as, file, sender, content);
             return Outcome.sent("delivered to file: " + name);
         } catch (IOException e) {
             String reason = "cannot append message to file " + name + ": " + LocalAgent.describe(e);

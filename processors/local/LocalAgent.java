@@ -13,6 +13,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -61,8 +62,12 @@ import java.util.function.Function;
  *       {@code sent (forwarded as ID)}.</li>
  *   </ol>
  *   When the JVM runs as root and local_users_maps is unix:passwd.byname
- *   ({@link DeliveryRights}): mailbox files and the directories delivery creates belong to
- *   the recipient (mode 0600/0700), mailbox_command and the commands and files of a user's
+ *   ({@link DeliveryRights}): a Maildir and a home mailbox are written by the recipient
+ *   itself ({@link UserWrite}: a child process with the user's uid, so a link the user
+ *   planted leads nowhere the user could not write), what they create is the recipient's
+ *   (mode 0600/0700); a mailbox in mail_spool_directory is written by root as in Postfix,
+ *   never through a symbolic link, and a new one is given to the recipient;
+ *   mailbox_command and the commands and files of a user's
  *   .forward run as that user, those of aliases and :include: files as default_privs
  *   (nobody), and nothing runs as root (root's commands run as default_privs too).
  *   Below an alias {@code list} with an {@code owner-list} alias, a member that bounces is
@@ -88,6 +93,7 @@ public final class LocalAgent implements DeliveryAgent {
     private final LocalUsers users;
     private final MaildirWriter maildir;
     private final MboxWriter mbox;
+    private final UserWrite writes;
     private final CommandDelivery commands;
     private final FileDelivery files;
     private final TransportPass pass;
@@ -116,7 +122,8 @@ public final class LocalAgent implements DeliveryAgent {
         this.users = new LocalUsers(cf, tables);
         this.maildir = new MaildirWriter(cf.get("myhostname"));
         this.commands = new CommandDelivery(cf);
-        this.files = new FileDelivery(maildir, mbox);
+        this.writes = new UserWrite(mbox, maildir, cf.seconds("command_time_limit"));
+        this.files = new FileDelivery(writes);
     }
 
     @Override
@@ -253,7 +260,8 @@ public final class LocalAgent implements DeliveryAgent {
         String spool = cf.get("mail_spool_directory").strip();
         Path mailbox;
         boolean isMaildir;
-        if (homeMailbox.isEmpty() && !spool.isEmpty()) {
+        boolean inSpool = homeMailbox.isEmpty() && !spool.isEmpty();
+        if (inSpool) {
             mailbox = cf.resolvePath(spool).resolve(user);
             isMaildir = spool.endsWith("/");
         } else {
@@ -264,19 +272,23 @@ public final class LocalAgent implements DeliveryAgent {
         byte[] content = MessageCopy.forMailbox(sender, originalTo(r), address, message);
         DeliveryRights owner = users.fromPasswd() ? DeliveryRights.mailboxOf(unix) : DeliveryRights.SERVICE;
         try {
-            List<Path> created = missingDirectories(home, mailbox, isMaildir);
             if (isMaildir) {
-                Path file = maildir.deliver(mailbox, content);
-                own(owner, created, file);
+                writes.maildir(owner, mailbox, content); // as the recipient, as Postfix's maildir delivery
                 return Outcome.sent("delivered to maildir");
             }
             if (owner.user() != null && Files.isSymbolicLink(mailbox)) {
                 return Outcome.defer("4.2.0", "cannot update mailbox " + mailbox + " for user " + user
                         + ". is a symbolic link");
             }
-            boolean existed = Files.exists(mailbox);
-            mbox.append(mailbox, sender, content);
-            own(owner, created, existed ? null : mailbox);
+            if (!inSpool) {
+                writes.mbox(owner, mailbox, sender, content); // the home mailbox as the recipient
+                return Outcome.sent("delivered to mailbox");
+            }
+            boolean existed = Files.exists(mailbox, LinkOption.NOFOLLOW_LINKS);
+            mbox.appendNoFollow(mailbox, sender, content); // the spool as root, as Postfix; never through a link
+            if (!existed) {
+                owner.own(mailbox);
+            }
             return Outcome.sent("delivered to mailbox");
         } catch (IOException e) {
             return Outcome.defer("4.2.0", "cannot update mailbox " + mailbox + " for user " + user + ". " + describe(e));
@@ -301,35 +313,6 @@ public final class LocalAgent implements DeliveryAgent {
         String v = cf.get("default_privs").strip();
         return Outcome.defer("4.3.5", "mail system configuration error: default_privs: no unprivileged user "
                 + (v.isEmpty() ? "nobody" : v));
-    }
-
-    /** The directories between {@code home} (included) and the mailbox that do not exist yet, top first. */
-    private static List<Path> missingDirectories(Path home, Path mailbox, boolean isMaildir) {
-        List<Path> missing = new ArrayList<>();
-        if (isMaildir) {
-            for (String sub : List.of("tmp", "new", "cur")) {
-                if (!Files.exists(mailbox.resolve(sub))) {
-                    missing.add(mailbox.resolve(sub));
-                }
-            }
-        }
-        Path dir = isMaildir ? mailbox : mailbox.getParent();
-        Path stop = home.getParent();
-        while (dir != null && !dir.equals(stop) && dir.startsWith(home) && !Files.exists(dir)) {
-            missing.add(0, dir);
-            dir = dir.getParent();
-        }
-        return missing;
-    }
-
-    /** Gives what delivery created to the mailbox owner: the directories, and the file unless null (it existed). */
-    private static void own(DeliveryRights owner, List<Path> created, Path file) throws IOException {
-        for (Path dir : created) {
-            owner.own(dir);
-        }
-        if (file != null) {
-            owner.own(file);
-        }
     }
 
     /** X-Original-To: the recipient before any rewriting; null when enable_original_recipient = no. */
@@ -364,13 +347,30 @@ public final class LocalAgent implements DeliveryAgent {
         return commands.deliver(t.value(), environment(request, r, t.recipient(), t.sender(), t.home(), unix), content, as);
     }
 
-    /** The unix user whose .forward named the target; null for alias and :include: targets (default_privs). */
+    /**
+     * Whose rights a command or file target gets (Postfix's DELIVERY RIGHTS): the user whose
+     * .forward (or an :include: in it) named it; without a user context the owner of the
+     * :include: file it came from; null for alias targets and for a root-owned or ownerless
+     * :include: file (default_privs).
+     */
     private UnixUser forwardingUser(Target t) {
-        if (!"forward".equals(t.origin())) {
+        if (t.home() == null && t.includeFile() != null) {
+            return includeOwner(t.includeFile());
+        }
+        if (t.home() == null) {
             return null;
         }
         String local = AddressLookup.localPart(t.recipient());
         return users.unixUser(AddressLookup.stripExtension(local, cf.get("recipient_delimiter")));
+    }
+
+    /** The passwd entry of the owner of {@code file}; null when it has none (default_privs then applies). */
+    private static UnixUser includeOwner(Path file) {
+        try {
+            return UnixUser.lookup(Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName());
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     /** {@code /file/name}, when allow_mail_to_files names the class the target came from. */
@@ -383,7 +383,7 @@ public final class LocalAgent implements DeliveryAgent {
             return noDefaultPrivs();
         }
         byte[] content = MessageCopy.forMailbox(t.sender(), originalTo(r), t.recipient(), request.message);
-        return files.deliver(t.value(), t.sender(), content, as, cf.seconds("command_time_limit"));
+        return files.deliver(t.value(), t.sender(), content, as);
     }
 
     /** The variables local(8) exports to a command, filtered with command_expansion_filter. */

@@ -32,9 +32,16 @@ public final class MaildirWriter {
     private static final long PID = ProcessHandle.current().pid();
 
     private final String hostname;
+    private final String configuredHostname;
 
     public MaildirWriter(String hostname) {
+        this.configuredHostname = hostname;
         this.hostname = hostname.replace("/", "\\057").replace(":", "\\072");
+    }
+
+    /** The host name it was made with, for a writer in another process. */
+    String hostname() {
+        return configuredHostname;
     }
 
     /** Delivers {@code content} into {@code maildir}; returns the file in new/. */

@@ -6,12 +6,15 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * NAME
@@ -50,6 +53,7 @@ public final class MboxWriter {
         }
     }
 
+    private final List<String> lockMethods;
     private final boolean fcntl;
     private final boolean dotlock;
     private final long staleLockSeconds;
@@ -70,11 +74,24 @@ public final class MboxWriter {
 
     /** {@code lockMethods}: fcntl, flock, dotlock (mailbox_delivery_lock, virtual_mailbox_lock). */
     public MboxWriter(List<String> lockMethods, long staleLockSeconds, int lockAttempts, long lockDelayMillis) {
+        this.lockMethods = List.copyOf(lockMethods);
         this.fcntl = lockMethods.contains("fcntl") || lockMethods.contains("flock");
         this.dotlock = lockMethods.contains("dotlock");
         this.staleLockSeconds = staleLockSeconds;
         this.lockAttempts = Math.max(1, lockAttempts);
         this.lockDelayMillis = lockDelayMillis;
+    }
+
+    /** The constructor's arguments as words, for a writer in another process ({@link #fromSettings}). */
+    List<String> settings() {
+        return List.of(String.join(",", lockMethods), String.valueOf(staleLockSeconds), String.valueOf(lockAttempts),
+                String.valueOf(lockDelayMillis));
+    }
+
+    /** The writer whose {@link #settings} these are. */
+    static MboxWriter fromSettings(List<String> words) {
+        return new MboxWriter(words.get(0).isEmpty() ? List.of() : List.of(words.get(0).split(",")),
+                Long.parseLong(words.get(1)), Integer.parseInt(words.get(2)), Long.parseLong(words.get(3)));
     }
 
     /** Appends {@code content} (LF line ends) to the mbox {@code file}. */
@@ -84,6 +101,18 @@ public final class MboxWriter {
 
     /** As {@link #append(Path, String, byte[])}, refusing to grow the file past {@code sizeLimit} (0: no limit). */
     public void append(Path file, String sender, byte[] content, long sizeLimit) throws IOException {
+        append(file, sender, content, sizeLimit, false);
+    }
+
+    /**
+     * As {@link #append(Path, String, byte[])} for a file that must not be a symbolic link
+     * (opened with O_NOFOLLOW): root writing a mailbox in the mail spool.
+     */
+    public void appendNoFollow(Path file, String sender, byte[] content) throws IOException {
+        append(file, sender, content, 0, true);
+    }
+
+    private void append(Path file, String sender, byte[] content, long sizeLimit, boolean noFollow) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -93,16 +122,19 @@ public final class MboxWriter {
         synchronized (STRIPES[Math.floorMod(key.hashCode(), STRIPES.length)]) {
             if (dotlock) {
                 try (DotLock lock = DotLock.acquire(file, staleLockSeconds, lockAttempts, lockDelayMillis)) {
-                    appendLocked(file, entry, sizeLimit);
+                    appendLocked(file, entry, sizeLimit, noFollow);
                 }
             } else {
-                appendLocked(file, entry, sizeLimit);
+                appendLocked(file, entry, sizeLimit, noFollow);
             }
         }
     }
 
-    private void appendLocked(Path file, byte[] entry, long sizeLimit) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    private void appendLocked(Path file, byte[] entry, long sizeLimit, boolean noFollow) throws IOException {
+        Set<OpenOption> options = noFollow
+                ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+                : Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try (FileChannel ch = FileChannel.open(file, options);
              FileLock lock = fcntl ? ch.lock() : null) {
             long size = ch.size();
             if (sizeLimit > 0 && size + entry.length > sizeLimit) {

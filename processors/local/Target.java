@@ -17,9 +17,16 @@ import java.nio.file.Path;
  *   the class that allow_mail_to_commands and allow_mail_to_files name ({@code alias},
  *   {@code forward} or {@code include}), {@code sender} the envelope sender for the target
  *   ({@code owner-alias@domain} below an alias that has an owner), {@code home} the user's
- *   home directory in a .forward context, else null.
+ *   home directory in a .forward context, else null; {@code includeFile} the :include: file a
+ *   command or file target came from when there is no user context (an :include: named by an
+ *   alias), else null: local(8) delivers it with the rights of that file's owner.
  */
-record Target(Kind kind, String value, String recipient, String origin, String sender, Path home, String dsn) {
+record Target(Kind kind, String value, String recipient, String origin, String sender, Path home, String dsn,
+              Path includeFile) {
+
+    Target(Kind kind, String value, String recipient, String origin, String sender, Path home, String dsn) {
+        this(kind, value, recipient, origin, sender, home, dsn, null);
+    }
 
     enum Kind { MAILBOX, FORWARD, COMMAND, FILE, ERROR }
 

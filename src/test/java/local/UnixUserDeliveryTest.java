@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import testsupport.MtaWorld;
 import testsupport.SmtpClient;
@@ -27,7 +28,8 @@ import testsupport.SmtpClient;
  * local(8) running as root with the system's users (local_users_maps = unix:passwd.byname),
  * as a Unix admin sees it: the Maildir belongs to the recipient, the commands of the user's
  * .forward and the user's mailbox_command run as the user, an alias's command and file run as
- * default_privs (nobody), an alias cannot append to a file nobody may write, and a .forward
+ * default_privs (nobody), a command in an :include: file named by an alias as the file's owner
+ * (nobody for a root-owned file), an alias cannot append to a file nobody may write, and a .forward
  * cannot :include: a file its user may not read (/etc/shadow). A temporary
  * Unix user made with useradd, removed with userdel; real setpriv, real SMTP on loopback.
  * Skipped when not running as root.
@@ -41,7 +43,7 @@ class UnixUserDeliveryTest {
     private static int uid;
     private static int nobody;
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run leaves its mail log for the post-mortem
     Path dir;
 
     @BeforeAll
@@ -64,6 +66,9 @@ class UnixUserDeliveryTest {
         Files.writeString(home.resolve(".forward+cmd"), "");
         Files.writeString(home.resolve(".forward+leak"), ":include:/etc/shadow\n");
         run("chown", "-R", login + ":", home.toString());
+        Files.writeString(base.resolve("user.list"), "\"|id -u > " + shared + "/include-user-uid.txt\"\n");
+        run("chown", login + ":", base.resolve("user.list").toString());
+        Files.writeString(base.resolve("root.list"), "\"|id -u > " + shared + "/include-root-uid.txt\"\n");
     }
 
     @AfterAll
@@ -87,11 +92,14 @@ class UnixUserDeliveryTest {
                      .param("local_users_maps", "unix:passwd.byname")
                      .param("local_recipient_maps", "unix:passwd.byname $alias_maps")
                      .param("mailbox_command_maps", "properties:tables/mailbox_commands.properties")
+                     .param("allow_mail_to_commands", "alias, forward, include")
                      .table("mailbox_commands", login + "+cmd@example.test = id -u > $HOME/command-uid.txt; cat > $HOME/command.txt\n")
                      .table("aliases", String.join("\n",
                              "aliascmd = \"|id -u > " + shared + "/alias-uid.txt\"",
                              "aliasfile = " + shared + "/alias.mbox",
-                             "secretfile = " + base + "/secret/alias.mbox", ""))
+                             "secretfile = " + base + "/secret/alias.mbox",
+                             "userlist = :include:" + base + "/user.list",
+                             "rootlist = :include:" + base + "/root.list", ""))
                      .start();
              SmtpClient c = w.smtp()) {
             String me = login + "@example.test";
@@ -121,6 +129,13 @@ class UnixUserDeliveryTest {
             Path aliasUid = shared.resolve("alias-uid.txt");
             MtaWorld.await(() -> read(aliasUid).strip().equals(String.valueOf(nobody)), WAIT, "the alias command runs as nobody");
 
+            SmtpClient.expect(c.send(me, "userlist@example.test", "Subject: i\r\n\r\ninclude\r\n"), "250");
+            SmtpClient.expect(c.send(me, "rootlist@example.test", "Subject: i\r\n\r\ninclude\r\n"), "250");
+            MtaWorld.await(() -> read(shared.resolve("include-user-uid.txt")).strip().equals(String.valueOf(uid)), WAIT,
+                    "a command of an :include: file runs as the file's owner");
+            MtaWorld.await(() -> read(shared.resolve("include-root-uid.txt")).strip().equals(String.valueOf(nobody)), WAIT,
+                    "a command of a root-owned :include: file runs as default_privs");
+
             SmtpClient.expect(c.send(me, "aliasfile@example.test", "Subject: f\r\n\r\nalias file\r\n"), "250");
             Path mbox = shared.resolve("alias.mbox");
             MtaWorld.await(() -> read(mbox).contains("alias file"), WAIT, "the alias file");
@@ -135,6 +150,40 @@ class UnixUserDeliveryTest {
             w.awaitLog("to=<" + login + "\\+leak@example.test>, relay=local, .*status=bounced \\(cannot open include file "
                     + "/etc/shadow: Permission denied", WAIT);
             assertFalse(w.log().contains("root:"), "nothing of /etc/shadow in the log");
+        }
+    }
+
+    /**
+     * The user points the Maildir's new/ (or the directory of an mbox) at a directory only root
+     * may write: the mailbox is written with the user's rights, so the delivery is deferred with
+     * Permission denied and nothing appears in that directory. (Written by root after a check,
+     * the message would land there, and a swap between check and write could not be stopped.)
+     */
+    @Test
+    void aLinkTheUserPlantsInTheMailboxPathLeadsNowhereTheUserCannotWrite() throws Exception {
+        Path secret = base.resolve("secret");
+        Files.createDirectories(home.resolve("Trap"));
+        Files.createDirectories(home.resolve("Trap/tmp"));
+        Files.createDirectories(home.resolve("Trap/cur"));
+        run("ln", "-s", secret.toString(), home.resolve("Trap/new").toString());
+        run("ln", "-s", secret.toString(), home.resolve("trapdir").toString());
+        run("chown", "-R", "-h", login + ":", home.resolve("Trap").toString(), home.resolve("trapdir").toString());
+        for (String homeMailbox : List.of("Trap/", "trapdir/inbox")) {
+            Path world = dir.resolve(homeMailbox.replace("/", "-"));
+            try (MtaWorld w = MtaWorld.create(world)
+                         .param("local_users_maps", "unix:passwd.byname")
+                         .param("local_recipient_maps", "unix:passwd.byname $alias_maps")
+                         .param("home_mailbox", homeMailbox)
+                         .start();
+                 SmtpClient c = w.smtp()) {
+                SmtpClient.expect(c.send("postmaster@example.test", login + "@example.test",
+                        "Subject: trap\r\n\r\nlink\r\n"), "250");
+                w.awaitLog("to=<" + login + "@example.test>, relay=local, .*dsn=4.2.0, status=deferred \\(cannot update mailbox "
+                        + ".*Permission denied", WAIT);
+                try (Stream<Path> inSecret = Files.list(secret)) {
+                    assertEquals(List.of(), inSecret.toList(), homeMailbox + ": nothing written through the link");
+                }
+            }
         }
     }
 

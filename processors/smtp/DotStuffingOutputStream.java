@@ -38,28 +38,38 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        int run = off;
         int end = off + len;
-        for (int i = off; i < end; i++) {
-            byte c = b[i];
-            if (atLineStart && c == '.') {
+        int run = off;
+        int i = off;
+        boolean lineStart = atLineStart;
+        boolean cr = afterCr;
+        while (i < end) {
+            if (lineStart && b[i] == '.') {
                 out.write(b, run, i - run);
                 out.write('.');
                 run = i;
             }
-            if (c == '\n') {
-                if (!afterCr) {
-                    out.write(b, run, i - run);
-                    out.write('\r');
-                    run = i;
-                }
-                atLineStart = true;
-            } else {
-                atLineStart = false;
+            int lf = i;
+            while (lf < end && b[lf] != '\n') {
+                lf++;
             }
-            afterCr = c == '\r';
+            if (lf == end) {
+                cr = b[end - 1] == '\r';
+                lineStart = false;
+                break;
+            }
+            if (!(lf > off ? b[lf - 1] == '\r' : cr)) {
+                out.write(b, run, lf - run); // a bare LF: CRLF at the next hop
+                out.write('\r');
+                run = lf;
+            }
+            lineStart = true;
+            cr = false;
+            i = lf + 1;
         }
         out.write(b, run, end - run);
+        atLineStart = lineStart;
+        afterCr = cr;
     }
 
     /** Completes the last line and writes the end-of-data line; flushes. */

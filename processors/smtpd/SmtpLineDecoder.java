@@ -66,6 +66,9 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         content = on;
         midLine = false;
         afterCrlf = true;
+        if (!on) {
+            scratch = null;
+        }
     }
 
     /**
@@ -170,7 +173,92 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         out.add(new Chunk(piece, chunkRemaining == 0));
     }
 
+    /**
+     * Content, up to 64 KB at a time copied once into a scratch array and split there: runs of
+     * complete lines come out as one {@link ContentLine} each (one copy, one event for many
+     * lines); a line that starts with a dot (to be unstuffed by the reader, or the end of data)
+     * comes out alone, and nothing after the end of data is taken. Without a complete line in
+     * the window, {@link #decodeContentLine} handles the incomplete or very long line.
+     */
     private void decodeContent(ByteBuf in, List<Object> out) {
+        int n = Math.min(in.readableBytes(), MAX_CONTENT_PIECE);
+        if (scratch == null || scratch.length < n) {
+            scratch = new byte[Math.min(MAX_CONTENT_PIECE, Math.max(n, 8192))];
+        }
+        byte[] a = scratch;
+        in.getBytes(in.readerIndex(), a, 0, n);
+        int line = 0;
+        int run = 0;
+        int runBare = 0;
+        boolean runStarts = !midLine;
+        boolean runAfterCrlf = afterCrlf;
+        for (int i = 0; i < n; i++) {
+            if (a[i] != '\n') {
+                continue;
+            }
+            boolean crlf = i > line && a[i - 1] == '\r';
+            boolean starts = line > 0 || !midLine;
+            if (starts && a[line] == '.') {
+                emitRun(a, run, line, runBare, runStarts, runAfterCrlf, out);
+                int textLen = crlf ? i - 1 - line : i - line;
+                byte[] dot = new byte[textLen + 2];
+                System.arraycopy(a, line, dot, 0, textLen);
+                dot[textLen] = '\r';
+                dot[textLen + 1] = '\n';
+                ContentLine c = new ContentLine(dot, true, crlf, afterCrlf);
+                out.add(c);
+                run = i + 1;
+                runBare = 0;
+                runStarts = true;
+                runAfterCrlf = crlf;
+                if (c.isEndOfData()) {
+                    midLine = false;
+                    afterCrlf = crlf;
+                    in.skipBytes(i + 1);
+                    return;
+                }
+            } else if (!crlf) {
+                runBare++;
+            }
+            afterCrlf = crlf;
+            line = i + 1;
+        }
+        if (line == 0) {
+            decodeContentLine(in, out);
+            return;
+        }
+        emitRun(a, run, line, runBare, runStarts, runAfterCrlf, out);
+        midLine = false;
+        in.skipBytes(line);
+    }
+
+    /** The complete lines a[from, to) as one ContentLine, each bare LF made CRLF. */
+    private static void emitRun(byte[] a, int from, int to, int bare, boolean starts, boolean after, List<Object> out) {
+        if (to <= from) {
+            return;
+        }
+        byte[] b;
+        if (bare == 0) {
+            b = java.util.Arrays.copyOfRange(a, from, to);
+        } else {
+            b = new byte[to - from + bare];
+            int k = 0;
+            for (int j = from; j < to; j++) {
+                if (a[j] == '\n' && (j == from || a[j - 1] != '\r')) {
+                    b[k++] = '\r';
+                }
+                b[k++] = a[j];
+            }
+        }
+        boolean endsCrlf = to - from >= 2 && a[to - 2] == '\r';
+        out.add(new ContentLine(b, starts, endsCrlf, after));
+    }
+
+    /** The window decodeContent splits; dropped when content ends. */
+    private byte[] scratch;
+
+    /** One content line (or a piece of a long one); nothing while the line is incomplete. */
+    private void decodeContentLine(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
         int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
         if (lf < 0) {

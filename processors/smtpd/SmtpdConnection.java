@@ -96,7 +96,11 @@ public final class SmtpdConnection {
     /** A content line after an improper DATA: logged as the early text. */
     void content(SmtpSession s, byte[] line) {
         if (unloggedAfter != null) {
-            logPending(s, new String(line, 0, Math.min(line.length, 100), StandardCharsets.ISO_8859_1).strip());
+            int n = 0;
+            while (n < line.length && n < 100 && line[n] != '\r' && line[n] != '\n') {
+                n++; // the first line of what came (content arrives as runs of lines)
+            }
+            logPending(s, new String(line, 0, n, StandardCharsets.ISO_8859_1).strip());
         }
     }
 

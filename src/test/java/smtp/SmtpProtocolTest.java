@@ -84,4 +84,21 @@ class SmtpProtocolTest {
         d.finish();
         return out.toByteArray();
     }
+
+    /** BODY=8BITMIME is declared when any octet is 8-bit, wherever it is: at every offset of every length up to 40. */
+    @Test
+    void eightBitContentIsFoundAtAnyOffset() {
+        for (int n = 0; n <= 40; n++) {
+            byte[] m = new byte[n];
+            java.util.Arrays.fill(m, (byte) 'a');
+            org.junit.jupiter.api.Assertions.assertFalse(SmtpTransaction.has8bit(m), "7-bit, length " + n);
+            for (int at = 0; at < n; at++) {
+                m[at] = (byte) 0xC3;
+                org.junit.jupiter.api.Assertions.assertTrue(SmtpTransaction.has8bit(m), "length " + n + ", 8-bit at " + at);
+                m[at] = (byte) 0x7F;
+                org.junit.jupiter.api.Assertions.assertFalse(SmtpTransaction.has8bit(m), "length " + n + ", DEL at " + at);
+                m[at] = 'a';
+            }
+        }
+    }
 }

@@ -98,6 +98,16 @@ public final class DeliveryStatus implements Processor {
         }
     }
 
+    /**
+     * Whether a notice, a delay warning or a retry follows: one of {@link #BOUNCE},
+     * {@link #SUCCESS}, {@link #DEFER}, {@link #DELAY} is set. Most deliveries have none, and
+     * the route then spares the five copies of the entry that the steps after it would take.
+     */
+    public static boolean anythingFollows(Exchange exchange) {
+        return exchange.getProperty(BOUNCE) != null || exchange.getProperty(SUCCESS) != null
+                || exchange.getProperty(DEFER) != null || exchange.getProperty(DELAY) != null;
+    }
+
     /** The notices for one finished pass of a message: every recipient of all its parts. */
     private void notices(Exchange exchange, Envelope env, List<Recipient> pass, boolean userProbe) {
         if (userProbe) {

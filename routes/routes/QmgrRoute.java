@@ -111,8 +111,10 @@ public final class QmgrRoute extends RouteBuilder {
         from("direct:qmgr-done")
             .routeId("qmgr-done")
             .process(deliveryStatus)
-            .multicast()
-                .to("direct:bounce", "direct:trace", "direct:delay", "direct:delay-postmaster", "direct:defer")
+            .filter(DeliveryStatus::anythingFollows) // delivered to every recipient, nothing to report: done
+                .multicast()
+                    .to("direct:bounce", "direct:trace", "direct:delay", "direct:delay-postmaster", "direct:defer")
+                .end()
             .end();
 
         QmgrBounce delay = new QmgrBounce(cf, BounceNotice.Kind.DELAYED, DeliveryStatus.DELAY);

@@ -63,9 +63,7 @@ public final class ChildProcess {
 
         /** Starts reading the process's standard output (with standard error, when redirected there). */
         public static Output start(Process p, int limit, String threadName) {
-            Output o = new Output(p.getInputStream(), limit, threadName);
-            o.thread.start();
-            return o;
+            return start(p.getInputStream(), limit, threadName);
         }
 
         /** Starts reading {@code in} (for example a process's standard error). */

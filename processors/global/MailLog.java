@@ -41,6 +41,11 @@ public final class MailLog {
     private static volatile Path path;
     /** The writer thread after open; null: lines are written by the caller. */
     private static volatile Writer writer;
+    static {
+        // System.exit on a fatal error: what was logged before it still reaches the file
+        Runtime.getRuntime().addShutdownHook(new Thread(MailLog::flush, "postlogd-flush"));
+    }
+
     private static final java.util.List<java.util.function.BiConsumer<String, String>> LISTENERS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Every line also goes to {@code listener(program, text)} (metrics); listeners must be quick. */
@@ -230,8 +235,6 @@ public final class MailLog {
             thread = new Thread(this, "postlogd");
             thread.setDaemon(true);
             thread.start();
-            // System.exit on a fatal error: what was logged before it still reaches the file
-            Runtime.getRuntime().addShutdownHook(new Thread(this::flush, "postlogd-flush"));
         }
 
         /** False once stopped: the caller writes the line itself. */

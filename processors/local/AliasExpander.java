@@ -96,11 +96,15 @@ final class AliasExpander {
         }
     }
 
-    /** Where a target was found: the class, sender, local address and home that apply to it. */
-    /** {@code includeFile}: the :include: file being expanded without a user context (its owner's rights apply). */
+    /**
+     * Where a target was found: the class, sender, local address and home that apply to it;
+     * {@code includeFile} the :include: file being expanded without a user context (its owner's
+     * rights apply to its commands and files).
+     */
     private record Context(String origin, String sender, String recipient, Path home, boolean luserRelay, Path includeFile) {
+        /** An alias or .forward expansion: rights come from the alias or the user again, not from an :include: file. */
         Context with(String newOrigin, String newSender, String newRecipient, Path newHome) {
-            return new Context(newOrigin, newSender, newRecipient, newHome, luserRelay, includeFile);
+            return new Context(newOrigin, newSender, newRecipient, newHome, luserRelay, null);
         }
 
         Context including(Path file) {

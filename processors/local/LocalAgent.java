@@ -68,8 +68,9 @@ import java.util.function.Function;
  *   (mode 0600/0700); a mailbox in mail_spool_directory is written by root as in Postfix,
  *   never through a symbolic link, and a new one is given to the recipient;
  *   mailbox_command and the commands and files of a user's
- *   .forward run as that user, those of aliases and :include: files as default_privs
- *   (nobody), and nothing runs as root (root's commands run as default_privs too).
+ *   .forward run as that user, those of an :include: file named by an alias as the file's
+ *   owner, those of aliases and root-owned :include: files as default_privs (nobody), and
+ *   nothing runs as root (root's commands run as default_privs too).
  *   Below an alias {@code list} with an {@code owner-list} alias, a member that bounces is
  *   reported to the owner ({@link OwnerNotice}) instead of the sender.
  *   <p>
@@ -91,7 +92,6 @@ public final class LocalAgent implements DeliveryAgent {
     private final Forwarder forwarder;
     private final AliasExpander aliases;
     private final LocalUsers users;
-    private final MaildirWriter maildir;
     private final MboxWriter mbox;
     private final UserWrite writes;
     private final CommandDelivery commands;
@@ -120,9 +120,8 @@ public final class LocalAgent implements DeliveryAgent {
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
         this.aliases = new AliasExpander(cf, tables);
         this.users = new LocalUsers(cf, tables);
-        this.maildir = new MaildirWriter(cf.get("myhostname"));
         this.commands = new CommandDelivery(cf);
-        this.writes = new UserWrite(mbox, maildir, cf.seconds("command_time_limit"));
+        this.writes = new UserWrite(mbox, new MaildirWriter(cf.get("myhostname")), cf.seconds("command_time_limit"));
         this.files = new FileDelivery(writes);
     }
 
@@ -354,11 +353,8 @@ public final class LocalAgent implements DeliveryAgent {
      * :include: file (default_privs).
      */
     private UnixUser forwardingUser(Target t) {
-        if (t.home() == null && t.includeFile() != null) {
-            return includeOwner(t.includeFile());
-        }
         if (t.home() == null) {
-            return null;
+            return t.includeFile() == null ? null : includeOwner(t.includeFile());
         }
         String local = AddressLookup.localPart(t.recipient());
         return users.unixUser(AddressLookup.stripExtension(local, cf.get("recipient_delimiter")));

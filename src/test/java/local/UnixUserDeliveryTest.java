@@ -66,7 +66,7 @@ class UnixUserDeliveryTest {
         Files.writeString(home.resolve(".forward+cmd"), "");
         Files.writeString(home.resolve(".forward+leak"), ":include:/etc/shadow\n");
         run("chown", "-R", login + ":", home.toString());
-        Files.writeString(base.resolve("user.list"), "\"|id -u > " + shared + "/include-user-uid.txt\"\n");
+        Files.writeString(base.resolve("user.list"), "\"|id -u > " + shared + "/include-user-uid.txt\"\nnestedcmd\n");
         run("chown", login + ":", base.resolve("user.list").toString());
         Files.writeString(base.resolve("root.list"), "\"|id -u > " + shared + "/include-root-uid.txt\"\n");
     }
@@ -99,6 +99,7 @@ class UnixUserDeliveryTest {
                              "aliasfile = " + shared + "/alias.mbox",
                              "secretfile = " + base + "/secret/alias.mbox",
                              "userlist = :include:" + base + "/user.list",
+                             "nestedcmd = \"|id -u > " + shared + "/nested-uid.txt\"",
                              "rootlist = :include:" + base + "/root.list", ""))
                      .start();
              SmtpClient c = w.smtp()) {
@@ -135,6 +136,8 @@ class UnixUserDeliveryTest {
                     "a command of an :include: file runs as the file's owner");
             MtaWorld.await(() -> read(shared.resolve("include-root-uid.txt")).strip().equals(String.valueOf(nobody)), WAIT,
                     "a command of a root-owned :include: file runs as default_privs");
+            MtaWorld.await(() -> read(shared.resolve("nested-uid.txt")).strip().equals(String.valueOf(nobody)), WAIT,
+                    "an alias listed in a user's :include: file runs its command as default_privs, not as the file's owner");
 
             SmtpClient.expect(c.send(me, "aliasfile@example.test", "Subject: f\r\n\r\nalias file\r\n"), "250");
             Path mbox = shared.resolve("alias.mbox");

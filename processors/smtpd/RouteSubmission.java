@@ -70,7 +70,8 @@ final class RouteSubmission implements SmtpdSubmission {
             if (failure == null) {
                 queueId = envelope.queueId;
             }
-        } catch (Exception e) {
+        } catch (Exception | VirtualMachineError e) {
+            // out of memory on a huge message too: the client gets 451 now, not silence until its timeout
             failure = queueError(envelope, e);
         } finally {
             consumer.releaseExchange(exchange, false);

@@ -2,6 +2,7 @@ package bounce;
 
 import global.Envelope;
 import global.MainCf;
+import global.MessageContent;
 import global.QueueId;
 import global.Recipient;
 import java.io.ByteArrayOutputStream;
@@ -77,13 +78,24 @@ public final class BounceNotice {
     /** The same notice addressed to {@code to}: a postmaster copy (e.g. delay_notice_recipient). */
     public static byte[] build(MainCf cf, Envelope original, byte[] originalMessage,
                                List<Recipient> recipients, Kind kind, String to) {
+        return build(cf, original, originalMessage == null ? null : MessageContent.of(originalMessage), recipients, kind, to);
+    }
+
+    /** As above for a message in pieces: when only its headers go back, only they are read. */
+    public static byte[] build(MainCf cf, Envelope original, MessageContent originalMessage,
+                               List<Recipient> recipients, Kind kind) {
+        return build(cf, original, originalMessage, recipients, kind, noticeRecipient(cf, original));
+    }
+
+    public static byte[] build(MainCf cf, Envelope original, MessageContent originalMessage,
+                               List<Recipient> recipients, Kind kind, String to) {
         String host = cf.get("myhostname");
         long now = System.currentTimeMillis();
         long bounceSizeLimit = cf.size("bounce_size_limit");
         boolean headersOnly = kind != Kind.FAILED || "HDRS".equalsIgnoreCase(original.ret.strip())
-                || (originalMessage != null && bounceSizeLimit > 0 && originalMessage.length > bounceSizeLimit);
+                || (originalMessage != null && bounceSizeLimit > 0 && originalMessage.size() > bounceSizeLimit);
         byte[] returned = originalMessage == null ? null
-                : headersOnly ? OriginalMessage.headers(originalMessage) : originalMessage;
+                : headersOnly ? OriginalMessage.headers(originalMessage) : originalMessage.toByteArray();
 
         String text = BounceTemplate.text(cf, original, recipients, kind);
         String report = DsnReport.build(cf, original, recipients, kind);

@@ -4,6 +4,7 @@ import global.AddressLookup;
 import global.Envelope;
 import global.MailLog;
 import global.MainCf;
+import global.MessageContent;
 import global.QueueId;
 import global.Recipient;
 import global.Tables;
@@ -25,8 +26,9 @@ import java.util.Locale;
  * SYNOPSIS
  *   from("direct:cleanup").process(cleanup).to("jms:queue:incoming")
  * DESCRIPTION
- *   Takes an exchange whose body is the raw message and whose headers are the envelope, from
- *   smtpd, pickup, the bounce service or JMS submission, and makes it a queue file:
+ *   Takes an exchange whose body is the raw message (bytes, or smtpd's MessageContent) and
+ *   whose headers are the envelope, from smtpd, pickup, the bounce service or JMS
+ *   submission, and makes it a queue file:
  *   <ul>
  *   <li>assigns a queue id when the entry point has none;</li>
  *   <li>envelope sender and recipients: trivial-rewrite (user -> user@$myorigin), then
@@ -42,8 +44,9 @@ import java.util.Locale;
  *       {@code ID: message-id=<...>}.</li>
  *   </ul>
  *   Existing header and body bytes are never changed, except header addresses that a
- *   canonical map changes (a header no map changes keeps its bytes). The exchange leaves with exactly the envelope as
- *   headers: nothing else a route set travels into the queue, except what smtpd's access
+ *   canonical map changes (a header no map changes keeps its bytes); the queue file is a
+ *   MessageContent of the added lines and the message's own pieces, never a whole new copy.
+ *   The exchange leaves with exactly the envelope as headers: nothing else a route set travels into the queue, except what smtpd's access
  *   actions asked for: HOLD sends the message to the {@code hold} queue instead of
  *   {@code incoming} (the JMS producer's destination header), FILTER camel:URI travels as
  *   the {@link #CONTENT_FILTER} property, which qmgr prefers to content_filter.
@@ -87,7 +90,7 @@ public final class Cleanup implements Processor {
     public void process(Exchange exchange) {
         Message in = exchange.getIn();
         Envelope env = Envelope.fromHeaders(in.getHeaders());
-        byte[] message = canonical.headers(in.getBody(byte[].class));
+        HeaderSection message = new HeaderSection(MessageContent.of(in)).rewritten(canonical::headers);
         if (env.queueId == null || env.queueId.isEmpty()) {
             env.queueId = QueueId.next();
         }
@@ -101,8 +104,8 @@ public final class Cleanup implements Processor {
 
         boolean fromSmtpd = env.origin.equals("smtpd"); // smtpd's access actions, from nowhere else
         String above = fromSmtpd ? smtpdPrepend(in.getHeader(SMTPD_PREPEND)) : "";
-        byte[] queued = addHeaders(env, message, above, PrependHeaders.lines(exchange), in.getHeader(TLS_RECEIVED, String.class));
-        env.size = queued.length;
+        MessageContent queued = addHeaders(env, message, above, PrependHeaders.lines(exchange), in.getHeader(TLS_RECEIVED, String.class));
+        env.size = queued.size();
         boolean hold = fromSmtpd && "yes".equals(in.getHeader(SMTPD_HOLD));
         String filter = fromSmtpd ? in.getHeader(SMTPD_FILTER, String.class) : null;
         in.setBody(queued);
@@ -128,8 +131,7 @@ public final class Cleanup implements Processor {
         return sb.toString();
     }
 
-    private byte[] addHeaders(Envelope env, byte[] message, String above, String prepend, String tlsComment) {
-        HeaderSection headers = new HeaderSection(message);
+    private MessageContent addHeaders(Envelope env, HeaderSection headers, String above, String prepend, String tlsComment) {
         ZonedDateTime now = ZonedDateTime.now();
         boolean internal = env.origin.equals("bounce") || env.origin.equals("requeue"); // no Received, as Postfix
         String top = above + (internal ? "" : received(env, now, tlsComment)) + prepend;
@@ -148,7 +150,7 @@ public final class Cleanup implements Processor {
             bottom.append("From: ").append(env.isNullSender() ? "MAILER-DAEMON@" + myhostname : env.sender).append("\r\n");
         }
         env.messageId = messageId;
-        return headers.with(top, bottom.toString());
+        return headers.content(top, bottom.toString());
     }
 
     /**

@@ -1,6 +1,9 @@
 package cleanup;
 
+import global.MessageContent;
+
 import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 
 /**
  * NAME
@@ -13,14 +16,44 @@ import java.nio.charset.StandardCharsets;
  *   A message without a blank line is all headers; one that starts with a blank line (or
  *   with a line that is not a header) has an empty header section. A header name may be
  *   followed by spaces before its colon (RFC 5322 obsolete syntax), as Postfix accepts.
+ *   Over a {@link MessageContent} only the start of the message is joined, enough to hold
+ *   the header section and the line after it; the rest is handed on as it is.
  */
 public final class HeaderSection {
-    private final byte[] message;
+    /** The start of the message: the header section and the line after it (or all of it). */
+    private final byte[] head;
+    private final MessageContent content;
     private final int end; // offset just after the last header line (before the blank line)
 
     public HeaderSection(byte[] message) {
-        this.message = message;
+        this.head = message;
+        this.content = MessageContent.of(message);
         this.end = findEnd(message);
+    }
+
+    public HeaderSection(MessageContent content) {
+        this.content = content;
+        int window = 64 * 1024;
+        while (true) {
+            byte[] h = content.head(window);
+            int e = findEnd(h);
+            if (h.length == content.size() || (e < h.length && indexOf(h, (byte) '\n', e) >= 0)) {
+                this.head = h;
+                this.end = e;
+                return;
+            }
+            window = (int) Math.min(content.size(), window * 2L);
+        }
+    }
+
+    /** The same message with its header lines replaced by {@code rewrite(header lines)}; this one when it returns its argument. */
+    public HeaderSection rewritten(UnaryOperator<byte[]> rewrite) {
+        byte[] lines = java.util.Arrays.copyOf(head, end);
+        byte[] out = rewrite.apply(lines);
+        if (out == lines) {
+            return this;
+        }
+        return new HeaderSection(new MessageContent.Builder().add(out, 0, out.length).add(content.from(end)).build());
     }
 
     private static int findEnd(byte[] m) {
@@ -85,7 +118,7 @@ public final class HeaderSection {
 
     /** The header section as text (ISO-8859-1, one char per byte). */
     private String text() {
-        return new String(message, 0, end, StandardCharsets.ISO_8859_1);
+        return new String(head, 0, end, StandardCharsets.ISO_8859_1);
     }
 
     public boolean has(String name) {
@@ -121,21 +154,27 @@ public final class HeaderSection {
 
     /** A new message: {@code top} before the first header, {@code bottom} after the last. Each ends in CRLF. */
     public byte[] with(String top, String bottom) {
+        return content(top, bottom).toByteArray();
+    }
+
+    /** As {@link #with}, as pieces: the message's own bytes are not copied. */
+    public MessageContent content(String top, String bottom) {
+        long size = content.size();
         String b = bottom;
-        if (!b.isEmpty() && end > 0 && message[end - 1] != '\n') {
+        if (!b.isEmpty() && end > 0 && head[end - 1] != '\n') {
             b = "\r\n" + b; // last header line without a line end
         }
-        boolean blankFollows = end < message.length && (message[end] == '\r' || message[end] == '\n');
-        if ((!b.isEmpty() || (!top.isEmpty() && end == 0)) && end < message.length && !blankFollows) {
+        boolean blankFollows = end < size && (head[end] == '\r' || head[end] == '\n');
+        if ((!b.isEmpty() || (!top.isEmpty() && end == 0)) && end < size && !blankFollows) {
             b = b + "\r\n"; // the body started without a blank line: keep it a body
         }
         byte[] t = top.getBytes(StandardCharsets.UTF_8);
         byte[] bb = b.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[t.length + message.length + bb.length];
-        System.arraycopy(t, 0, out, 0, t.length);
-        System.arraycopy(message, 0, out, t.length, end);
-        System.arraycopy(bb, 0, out, t.length + end, bb.length);
-        System.arraycopy(message, end, out, t.length + end + bb.length, message.length - end);
-        return out;
+        return new MessageContent.Builder()
+                .add(t, 0, t.length)
+                .add(head, 0, end)
+                .add(bb, 0, bb.length)
+                .add(content.from(end))
+                .build();
     }
 }

@@ -50,7 +50,7 @@ public final class CamelTransportAgent implements DeliveryAgent {
         Exchange exchange = new DefaultExchange(camel.get(), ExchangePattern.InOnly);
         Map<String, Object> headers = part.toHeaders();
         exchange.getIn().setHeaders(headers);
-        exchange.getIn().setBody(request.message);
+        exchange.getIn().setBody(request.message());
         request.connectedTime = System.currentTimeMillis();
         Exchange done = producer.get().send(uri, exchange);
         if (done.getException() != null) {

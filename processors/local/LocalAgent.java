@@ -128,7 +128,7 @@ public final class LocalAgent implements DeliveryAgent {
     @Override
     public void deliver(DeliveryRequest request) {
         request.connectedTime = System.currentTimeMillis();
-        Set<String> deliveredTo = MessageCopy.deliveredTo(request.message);
+        Set<String> deliveredTo = MessageCopy.deliveredTo(request.message());
         Map<String, Outcome> done = new HashMap<>();
         for (Recipient r : request.recipients) {
             if (r.status() == Recipient.Status.PENDING) {
@@ -218,7 +218,7 @@ public final class LocalAgent implements DeliveryAgent {
      * mailbox_command, home_mailbox.
      */
     private Outcome deliverToMailbox(DeliveryRequest request, Recipient r, String address, String sender, Set<String> deliveredTo) {
-        byte[] message = request.message;
+        byte[] message = request.message();
         if (deliveredTo.contains(address)) {
             return Outcome.loop(address);
         }
@@ -342,7 +342,7 @@ public final class LocalAgent implements DeliveryAgent {
         if (as == null) {
             return noDefaultPrivs();
         }
-        byte[] content = MessageCopy.forCommand(t.sender(), originalTo(r), t.recipient(), request.message);
+        byte[] content = MessageCopy.forCommand(t.sender(), originalTo(r), t.recipient(), request.message());
         return commands.deliver(t.value(), environment(request, r, t.recipient(), t.sender(), t.home(), unix), content, as);
     }
 
@@ -378,7 +378,7 @@ public final class LocalAgent implements DeliveryAgent {
         if (as == null) {
             return noDefaultPrivs();
         }
-        byte[] content = MessageCopy.forMailbox(t.sender(), originalTo(r), t.recipient(), request.message);
+        byte[] content = MessageCopy.forMailbox(t.sender(), originalTo(r), t.recipient(), request.message());
         return files.deliver(t.value(), t.sender(), content, as);
     }
 
@@ -459,7 +459,7 @@ public final class LocalAgent implements DeliveryAgent {
             envelope.sender = sender;
         }
         try {
-            String queueId = forwarder.forward(envelope, MessageCopy.forForward(alias, request.message), addresses);
+            String queueId = forwarder.forward(envelope, MessageCopy.forForward(alias, request.message()), addresses);
             return Outcome.sent("forwarded as " + queueId);
         } catch (Exception e) {
             return Outcome.defer("4.3.0", "cannot forward to " + String.join(", ", addresses) + ": "

@@ -51,7 +51,7 @@ final class TransportPass {
             envelope.sender = sender;
         }
         Recipient passed = original.rewrite(address);
-        DeliveryRequest sub = new DeliveryRequest(envelope, request.message, service, nexthop, List.of(passed));
+        DeliveryRequest sub = new DeliveryRequest(envelope, request.content(), service, nexthop, List.of(passed));
         try {
             agent.deliver(sub);
         } catch (Exception e) {

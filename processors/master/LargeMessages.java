@@ -1,5 +1,6 @@
 package master;
 
+import global.MessageContent;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -21,18 +22,22 @@ import java.io.OutputStream;
  *   {@code threshold} bytes travels as an ordinary BytesMessage, as before. A bigger one is
  *   handed to the Artemis client as a stream (the JMS_AMQ_InputStream property): the client
  *   sends it in chunks and the broker writes it to its large-messages directory, so no
- *   second copy of the whole body is built on the way to the broker. On the way back an
- *   Artemis large message is saved (JMS_AMQ_SaveStream) straight into one array of its exact
- *   size, so the client does not also keep the chunks. Either way the exchange body is the
- *   {@code byte[]} the routes have always seen; the bytes are unchanged.
+ *   second copy of the whole body is built on the way to the broker. A global.MessageContent
+ *   (cleanup's queue file, qmgr's entries) is written piece by piece or streamed the same
+ *   way, never joined. On the way back an Artemis large message is saved
+ *   (JMS_AMQ_SaveStream) into pieces of 256 KB and the exchange body is that MessageContent
+ *   (Camel converts it to byte[] for a route that asks; qmgr passes it on as it is, and the
+ *   smtp client streams it); a small message is the {@code byte[]} the routes have always
+ *   seen. The bytes are unchanged either way.
  *   Text, map and object messages are converted as Spring's SimpleMessageConverter does.
- * DIAGNOSTICS
- *   A body over 2 GB cannot be held in one array: a JMSException names its size.
  */
 public final class LargeMessages extends SimpleMessageConverter {
     /** Artemis's JMS object properties for streamed bodies. */
     private static final String INPUT_STREAM = "JMS_AMQ_InputStream";
     private static final String SAVE_STREAM = "JMS_AMQ_SaveStream";
+
+    /** The piece size of a received large message: well under half a G1 region, so never a humongous object. */
+    private static final int PIECE = 256 * 1024;
 
     private final int threshold;
 
@@ -43,6 +48,9 @@ public final class LargeMessages extends SimpleMessageConverter {
 
     @Override
     public Message toMessage(Object body, Session session) throws JMSException {
+        if (body instanceof MessageContent content) {
+            return createMessageForContent(content, session);
+        }
         if (body instanceof InputStream in) {
             BytesMessage m = session.createBytesMessage();
             m.setObjectProperty(INPUT_STREAM, in);
@@ -62,50 +70,62 @@ public final class LargeMessages extends SimpleMessageConverter {
         return m;
     }
 
-    @Override
-    protected byte[] extractByteArrayFromMessage(BytesMessage message) throws JMSException {
-        if (!(message instanceof ActiveMQMessage artemis) || !artemis.getCoreMessage().isLargeMessage()) {
-            return super.extractByteArrayFromMessage(message);
+    /** cleanup's queue file: its pieces written in order, or streamed when big; never joined. */
+    private BytesMessage createMessageForContent(MessageContent content, Session session) throws JMSException {
+        BytesMessage m = session.createBytesMessage();
+        if (content.size() > threshold) {
+            m.setObjectProperty(INPUT_STREAM, content.stream());
+        } else {
+            for (MessageContent.Piece p : content.pieces()) {
+                m.writeBytes(p.bytes(), p.off(), p.len());
+            }
         }
-        long size = message.getBodyLength();
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new JMSException("queue file body of " + size + " bytes is too large to hold");
-        }
-        ExactArray out = new ExactArray((int) size);
-        message.setObjectProperty(SAVE_STREAM, out); // blocks until the whole body is written
-        return out.array();
+        return m;
     }
 
-    /** An output stream into one array of a known size (grows only if the size was wrong). */
-    private static final class ExactArray extends OutputStream {
-        private byte[] buf;
-        private int len;
-
-        ExactArray(int size) {
-            buf = new byte[size];
+    /**
+     * A streamed large message becomes a MessageContent of {@value #PIECE}-byte pieces: the
+     * body is never held in one array (no large contiguous heap); others as Spring does.
+     */
+    @Override
+    public Object fromMessage(Message message) throws JMSException {
+        if (message instanceof BytesMessage && message instanceof ActiveMQMessage artemis && artemis.getCoreMessage().isLargeMessage()) {
+            Pieces out = new Pieces();
+            message.setObjectProperty(SAVE_STREAM, out); // blocks until the whole body is written
+            return out.content();
         }
+        return super.fromMessage(message);
+    }
+
+    /** An output stream into pieces of {@value #PIECE} bytes. */
+    private static final class Pieces extends OutputStream {
+        private final MessageContent.Builder done = new MessageContent.Builder();
+        private byte[] buf = new byte[PIECE];
+        private int len;
 
         @Override
         public void write(int b) {
-            ensure(1);
-            buf[len++] = (byte) b;
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int n) {
-            ensure(n);
-            System.arraycopy(b, off, buf, len, n);
-            len += n;
-        }
-
-        private void ensure(int n) {
-            if (len + n > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+            while (n > 0) {
+                if (len == buf.length) {
+                    done.add(buf, 0, len);
+                    buf = new byte[PIECE];
+                    len = 0;
+                }
+                int k = Math.min(n, buf.length - len);
+                System.arraycopy(b, off, buf, len, k);
+                len += k;
+                off += k;
+                n -= k;
             }
         }
 
-        byte[] array() {
-            return len == buf.length ? buf : java.util.Arrays.copyOf(buf, len);
+        MessageContent content() {
+            return done.add(buf, 0, len).build();
         }
     }
 }

@@ -368,6 +368,7 @@ public final class MtaServer implements AutoCloseable {
         camel.getShutdownStrategy().setLogInflightExchangesOnTimeout(true);
         camel.addComponent("jms", JmsComponent.jmsComponent(pool));
         camel.getRegistry().bind(Queues.CONVERTER, new LargeMessages(LARGE_MESSAGE_SIZE));
+        MessageContentConverter.register(camel);
         for (Map.Entry<String, Object> b : beans.entrySet()) {
             camel.getRegistry().bind(b.getKey(), b.getValue());
         }

@@ -74,7 +74,7 @@ public final class PipeAgent implements DeliveryAgent {
         if (open.isEmpty()) {
             return;
         }
-        if (attr.sizeLimit > 0 && request.message.length > attr.sizeLimit) {
+        if (attr.sizeLimit > 0 && request.size() > attr.sizeLimit) {
             outcome(open, "5.2.3", "message too large", false);
             return;
         }
@@ -83,7 +83,7 @@ public final class PipeAgent implements DeliveryAgent {
             outcome(open, "4.3.5", "mail system configuration error", true);
             return;
         }
-        if (attr.flag('D') && hasDeliveredTo(request.message, open.get(0).address())) {
+        if (attr.flag('D') && hasDeliveredTo(request.message(), open.get(0).address())) {
             outcome(open, "5.4.6", "mail forwarding loop for " + open.get(0).address(), false);
             return;
         }
@@ -92,7 +92,7 @@ public final class PipeAgent implements DeliveryAgent {
         argv.addAll(PipeArgv.expand(attr, request, open, delimiters));
         String sender = request.envelope.isNullSender() ? attr.nullSender : request.envelope.sender;
         MailCopy copy = new MailCopy(attr.flags, attr.eol, sender, open.get(0).address(), open.get(0).original());
-        PipeCommand.Result result = PipeCommand.run(argv, directory, out -> copy.write(request.message, out), timeLimit);
+        PipeCommand.Result result = PipeCommand.run(argv, directory, out -> copy.write(request.message(), out), timeLimit);
         record(open, result);
     }
 

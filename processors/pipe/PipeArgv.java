@@ -107,7 +107,7 @@ final class PipeArgv {
         v.put("sender", e.isNullSender() ? quoteIf(attr, attr.nullSender) : address(attr, e.sender, false));
         v.put("nexthop", fold(attr.flag('h'), request.nexthop == null ? "" : request.nexthop));
         v.put("queue_id", e.queueId == null ? "" : e.queueId);
-        v.put("size", Long.toString(e.size > 0 ? e.size : request.message.length));
+        v.put("size", Long.toString(e.size > 0 ? e.size : request.size()));
         v.put("client_address", e.clientAddress);
         v.put("client_helo", e.heloName);
         v.put("client_hostname", e.clientName);

@@ -1,6 +1,7 @@
 package qmgr;
 
 import global.Envelope;
+import global.MessageContent;
 
 /**
  * NAME
@@ -13,8 +14,8 @@ import global.Envelope;
  *   -f, -s, -i, ETRN): the instance that delivers it, which need not be the one whose qmgr
  *   took it, then revives a dead destination before it admits the entry.
  */
-public record ActiveEntry(Envelope envelope, byte[] message, int parts, boolean delayWarned, boolean flushed) {
-    public ActiveEntry(Envelope envelope, byte[] message, int parts) {
+public record ActiveEntry(Envelope envelope, MessageContent message, int parts, boolean delayWarned, boolean flushed) {
+    public ActiveEntry(Envelope envelope, MessageContent message, int parts) {
         this(envelope, message, parts, false, false);
     }
 

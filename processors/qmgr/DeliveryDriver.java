@@ -4,6 +4,7 @@ import global.DeliveryAgent;
 import global.DeliveryRequest;
 import global.Envelope;
 import global.MailLog;
+import global.MessageContent;
 import global.Recipient;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -105,7 +106,7 @@ public final class DeliveryDriver implements Processor {
 
     /** Runs the agent on the pending recipients, logs their status lines; returns them. */
     private List<Recipient> deliver(Exchange exchange, Envelope env, DeliveryAgent agent) {
-        byte[] message = exchange.getIn().getBody(byte[].class);
+        MessageContent message = MessageContent.of(exchange.getIn());
         List<Recipient> pending = env.recipients.stream().filter(r -> !r.isDone()).toList();
         for (Recipient r : pending) {
             r.set(Recipient.Status.PENDING, "", "", "");

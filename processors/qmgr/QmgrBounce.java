@@ -2,6 +2,7 @@ package qmgr;
 
 import bounce.BounceNotice;
 import global.Envelope;
+import global.MessageContent;
 import global.MailLog;
 import global.MainCf;
 import global.Recipient;
@@ -60,7 +61,7 @@ public final class QmgrBounce implements Processor {
     public void process(Exchange exchange) {
         Envelope original = Envelope.fromHeaders(exchange.getIn().getHeaders());
         List<Recipient> recipients = exchange.getProperty(property, List.class);
-        byte[] message = exchange.getIn().getBody(byte[].class);
+        MessageContent message = exchange.getIn().getBody() == null ? null : MessageContent.of(exchange.getIn());
         BounceNotice.Kind noticeKind = kindFor(exchange);
         byte[] notice;
         Envelope envelope;

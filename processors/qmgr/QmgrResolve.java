@@ -2,6 +2,7 @@ package qmgr;
 
 import global.Envelope;
 import global.MailLog;
+import global.MessageContent;
 import global.Recipient;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -53,7 +54,7 @@ public final class QmgrResolve implements Processor {
     @Override
     public void process(Exchange exchange) {
         Envelope env = CorruptEntry.envelope(exchange);
-        byte[] message = exchange.getIn().getBody(byte[].class);
+        MessageContent message = MessageContent.of(exchange.getIn());
         env.activeTime = System.currentTimeMillis();
         List<Recipient> pending = env.recipients.stream().filter(r -> !r.isDone()).toList();
         MailLog.info("qmgr", env.queueId + ": from=<" + env.sender + ">, size=" + env.size + ", nrcpt=" + pending.size() + " (queue active)");

@@ -1,5 +1,7 @@
 package smtp;
 
+import global.MessageContent;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +28,7 @@ import java.util.List;
  *   SmtpConnection c = SmtpConnection.open(host, connectTimeout);
  *   SmtpReply greeting = c.readReply(heloTimeout);
  *   c.send("EHLO client.example"); c.flush(heloTimeout); c.readReply(heloTimeout);
- *   c.sendMessage(bytes, dataXferTimeout);
+ *   c.sendMessage(content, dataXferTimeout);
  * DESCRIPTION
  *   Plain blocking socket I/O for one session. {@link #send} only buffers a command (so
  *   several pipelined commands leave in one write); {@link #flush} sends them.
@@ -158,11 +160,13 @@ public final class SmtpConnection implements Closeable {
     }
 
     /** Sends the message as DATA content and the end-of-data line, then flushes. */
-    public void sendMessage(byte[] message, long timeout) throws IOException {
+    public void sendMessage(MessageContent message, long timeout) throws IOException {
         deadline.timeout(timeout);
         DotStuffingOutputStream data = new DotStuffingOutputStream(out);
-        for (int off = 0; off < message.length; off += CHUNK) {
-            data.write(message, off, Math.min(CHUNK, message.length - off));
+        for (MessageContent.Piece p : message.pieces()) {
+            for (int off = 0; off < p.len(); off += CHUNK) {
+                data.write(p.bytes(), p.off() + off, Math.min(CHUNK, p.len() - off));
+            }
         }
         data.finish();
     }

@@ -2,6 +2,7 @@ package smtp;
 
 import global.DeliveryRequest;
 import global.Envelope;
+import global.MessageContent;
 import global.Recipient;
 
 import java.io.IOException;
@@ -310,7 +311,7 @@ final class SmtpTransaction {
 
     /** Postfix's checks before MAIL FROM: the server's SIZE limit and SMTPUTF8 support. */
     private boolean acceptable() {
-        long size = request.message.length;
+        long size = request.size();
         if (features().size() && features().sizeLimit() > 0 && size > features().sizeLimit()) {
             bounceOpen("5.3.4", "message size " + size + " exceeds size limit " + features().sizeLimit()
                     + " of server " + host.namaddr());
@@ -408,7 +409,7 @@ final class SmtpTransaction {
     private void body() throws IOException {
         boolean deliver = mailAccepted && !accepted.isEmpty();
         stage = "sending message body";
-        conn.sendMessage(deliver ? request.message : new byte[0], params.dataXferTimeout());
+        conn.sendMessage(deliver ? request.content() : MessageContent.of(new byte[0]), params.dataXferTimeout());
         stage = "sending end of data -- message may be sent more than once";
         if (deliver && params.lmtp()) {
             recipientReplies();
@@ -464,9 +465,9 @@ final class SmtpTransaction {
         Envelope e = request.envelope;
         StringBuilder sb = new StringBuilder("MAIL FROM:<").append(e.isNullSender() ? "" : e.sender).append('>');
         if (features().size()) {
-            sb.append(" SIZE=").append(request.message.length);
+            sb.append(" SIZE=").append(request.size());
         }
-        if (features().eightBitMime() && has8bit(request.message)) {
+        if (features().eightBitMime() && has8bit(request.content())) {
             sb.append(" BODY=8BITMIME");
         }
         if (features().smtputf8() && (e.smtputf8 || needsSmtputf8())) {
@@ -527,14 +528,28 @@ final class SmtpTransaction {
 
     /** Whether any octet has its high bit set; eight at a time (the message may be megabytes). */
     static boolean has8bit(byte[] message) {
-        int i = 0;
-        for (int n = message.length - 7; i < n; i += 8) {
-            if (((long) LONGS.get(message, i) & 0x8080808080808080L) != 0) {
+        return has8bit(message, 0, message.length);
+    }
+
+    static boolean has8bit(MessageContent message) {
+        for (MessageContent.Piece p : message.pieces()) {
+            if (has8bit(p.bytes(), p.off(), p.len())) {
                 return true;
             }
         }
-        for (; i < message.length; i++) {
-            if (message[i] < 0) {
+        return false;
+    }
+
+    private static boolean has8bit(byte[] b, int off, int len) {
+        int i = off;
+        int end = off + len;
+        for (int n = end - 7; i < n; i += 8) {
+            if (((long) LONGS.get(b, i) & 0x8080808080808080L) != 0) {
+                return true;
+            }
+        }
+        for (; i < end; i++) {
+            if (b[i] < 0) {
                 return true;
             }
         }

@@ -1,5 +1,7 @@
 package smtpd;
 
+import global.MessageContent;
+
 import java.util.Arrays;
 
 /**
@@ -14,8 +16,9 @@ import java.util.Arrays;
  *   Past message_size_limit (0 = none) it stops storing but keeps counting, so the client
  *   gets its 552 after the final dot or chunk, as RFC 5321 requires. No re-encoding.
  *   Content is kept in chunks of at most {@value #CHUNK} bytes, so a big message costs its
- *   size and not twice that in a doubling array; {@link #bytes} joins them once and lets the
- *   chunks go, so a message is held whole only once at a time.
+ *   size and not twice that in a doubling array, and needs no large contiguous piece of heap
+ *   (a chunk stays under half a G1 region of a small heap); {@link #content} hands the chunks
+ *   on as they are and lets them go, so the session does not keep a message while it is queued.
  */
 public final class DataBuffer {
     private static final byte[] CR = {'\r'};
@@ -23,7 +26,7 @@ public final class DataBuffer {
     private static final byte[] CRLF = {'\r', '\n'};
 
     /** The largest chunk: big messages grow by this much at a time. */
-    private static final int CHUNK = 1 << 20;
+    private static final int CHUNK = 256 * 1024;
     /** Received: headers are counted in this much of the start of the message (Postfix's header_size_limit is 100 KB). */
     private static final int HEADER_SCAN = 256 * 1024;
 
@@ -132,15 +135,19 @@ public final class DataBuffer {
 
     /**
      * The message, once: the buffer lets go of everything it held, so the caller has the only
-     * whole copy (a big message is not kept by the session while it is queued).
+     * reference to it (a big message is not kept by the session while it is queued).
      */
-    public byte[] bytes() {
-        byte[] out = full.isEmpty() && len == buf.length ? buf : join(Integer.MAX_VALUE);
+    public MessageContent content() {
+        MessageContent.Builder out = new MessageContent.Builder();
+        for (byte[] c : full) {
+            out.add(c, 0, c.length);
+        }
+        out.add(buf, 0, len);
         full.clear();
         fullBytes = 0;
         buf = new byte[0];
         len = 0;
-        return out;
+        return out.build();
     }
 
     /** The first {@code max} bytes (at most) of the content, in one array. */

@@ -2,6 +2,7 @@ package smtpd;
 
 import global.Envelope;
 import global.MailLog;
+import global.MessageContent;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.netty.NettyConsumer;
 
@@ -14,7 +15,8 @@ import java.util.function.BiConsumer;
  * NAME
  *   RouteSubmission - a received message becomes an exchange of the smtpd route
  * DESCRIPTION
- *   The exchange body is the message bytes as received; its headers are the envelope
+ *   The exchange body is the message as received (a global.MessageContent: smtpd's chunks,
+ *   not joined; Camel converts it to byte[], String or InputStream on request); its headers are the envelope
  *   ({@link Envelope#toHeaders}). The route (routes/SmtpdRoute) runs cleanup and sends to the
  *   durable incoming queue; when it returns without an exception the message is on the synced
  *   journal and the client gets its 250. A route may refuse a message by setting the header
@@ -46,9 +48,9 @@ final class RouteSubmission implements SmtpdSubmission {
     }
 
     @Override
-    public void submit(Envelope envelope, Map<String, Object> attributes, byte[] message, BiConsumer<String, Reply> done) {
+    public void submit(Envelope envelope, Map<String, Object> attributes, MessageContent message, BiConsumer<String, Reply> done) {
         // the worker's task holds the message only until the route has it (a big one is not kept twice)
-        java.util.concurrent.atomic.AtomicReference<byte[]> content = new java.util.concurrent.atomic.AtomicReference<>(message);
+        java.util.concurrent.atomic.AtomicReference<MessageContent> content = new java.util.concurrent.atomic.AtomicReference<>(message);
         try {
             queueWriters.execute(() -> run(envelope, attributes, content, done));
         } catch (RejectedExecutionException e) {
@@ -56,7 +58,7 @@ final class RouteSubmission implements SmtpdSubmission {
         }
     }
 
-    private void run(Envelope envelope, Map<String, Object> attributes, java.util.concurrent.atomic.AtomicReference<byte[]> message,
+    private void run(Envelope envelope, Map<String, Object> attributes, java.util.concurrent.atomic.AtomicReference<MessageContent> message,
                      BiConsumer<String, Reply> done) {
         Exchange exchange = consumer.createExchange(false);
         String queueId = null;

@@ -322,7 +322,7 @@ public final class SmtpServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel ch = ctx.channel();
-        submission.submit(session.envelope(), session.submissionAttributes(), session.dataBuffer().bytes(), (queueId, failure) ->
+        submission.submit(session.envelope(), session.submissionAttributes(), session.dataBuffer().content(), (queueId, failure) ->
                 ch.eventLoop().execute(() -> queued(ctx, queueId, failure)));
     }
 

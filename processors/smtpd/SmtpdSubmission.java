@@ -1,6 +1,7 @@
 package smtpd;
 
 import global.Envelope;
+import global.MessageContent;
 
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -17,5 +18,5 @@ import java.util.function.BiConsumer;
  */
 public interface SmtpdSubmission {
     /** {@code done.accept(queueId, null)} when queued; {@code done.accept(null, reply)} when not. */
-    void submit(Envelope envelope, Map<String, Object> attributes, byte[] message, BiConsumer<String, Reply> done);
+    void submit(Envelope envelope, Map<String, Object> attributes, MessageContent message, BiConsumer<String, Reply> done);
 }

@@ -75,7 +75,7 @@ public final class VirtualAgent implements DeliveryAgent {
     @Override
     public void deliver(DeliveryRequest request) {
         request.connectedTime = System.currentTimeMillis();
-        Set<String> deliveredTo = MessageCopy.deliveredTo(request.message);
+        Set<String> deliveredTo = MessageCopy.deliveredTo(request.message());
         for (Recipient r : request.recipients) {
             if (r.status() == Recipient.Status.PENDING) {
                 deliverRecipient(request, r, deliveredTo);
@@ -107,7 +107,7 @@ public final class VirtualAgent implements DeliveryAgent {
         if (ids == null) {
             return;
         }
-        byte[] content = MessageCopy.forMailbox(request.envelope.sender, originalTo(r), r.address(), request.message);
+        byte[] content = MessageCopy.forMailbox(request.envelope.sender, originalTo(r), r.address(), request.message());
         try {
             List<Path> created = missingDirectories(mailbox, path.endsWith("/"));
             if (path.endsWith("/")) {

@@ -43,7 +43,8 @@ public final class SmtpdRoute extends RouteBuilder {
             smtpd.to("direct:cleanup");
             return;
         }
-        smtpd.process(mailHeaders)
+        smtpd.convertBodyTo(byte[].class) // the filter sees the message as one array, as documented
+            .process(mailHeaders)
             .to(proxyFilter)
             .filter(header("smtpd_reply").isNull())
                 .to("direct:cleanup")

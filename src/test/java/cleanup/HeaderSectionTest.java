@@ -147,6 +147,60 @@ class HeaderSectionTest {
         }
     }
 
+    @Test
+    void aMessageInPiecesGivesTheSameResultAsOneArray() {
+        List<byte[]> messages = List.of(
+                bytes("Subject: x\r\nFrom: a@example.com\r\n\r\nbody\r\n.\r\n"),
+                bytes("Subject: x\r\nthis line is body\r\n"),
+                bytes("Subject: cut short"),
+                bytes("\r\nSubject: this is body text\r\n"),
+                bytes("Subject: lf\n folded\nFrom: a@example.com\n\nbody\n"),
+                bytes("Subject: x\n\r\nmixed line ends\r"));
+        for (byte[] m : messages) {
+            for (int cut = 0; cut <= m.length; cut++) {
+                global.MessageContent pieces = global.MessageContent.of(
+                        java.util.Arrays.copyOfRange(m, 0, cut), java.util.Arrays.copyOfRange(m, cut, m.length));
+                HeaderSection h = new HeaderSection(pieces);
+                for (String[] added : new String[][] {{TOP, BOTTOM}, {TOP, ""}, {"", BOTTOM}}) {
+                    assertEquals(text(new HeaderSection(m).with(added[0], added[1])), text(h.content(added[0], added[1]).toByteArray()),
+                            "cut at " + cut + " of " + text(m));
+                }
+                assertEquals(new HeaderSection(m).value("Subject"), h.value("Subject"));
+            }
+        }
+    }
+
+    @Test
+    void aHeaderSectionLongerThanTheFirstLookIsFoundWholeAndTheBodyIsNotCopied() {
+        StringBuilder headers = new StringBuilder();
+        for (int i = 0; i < 4000; i++) { // about 200 KB of headers, past the first 64 KB looked at
+            headers.append("X-Trace-").append(i).append(": ").append("t".repeat(40)).append("\r\n");
+        }
+        headers.append("Subject: last\r\n\r\n");
+        byte[] body = new byte[1 << 20];
+        java.util.Arrays.fill(body, (byte) 'b');
+        global.MessageContent m = global.MessageContent.of(bytes(headers.toString()), body);
+        HeaderSection h = new HeaderSection(m);
+        assertEquals("last", h.value("Subject"));
+        global.MessageContent out = h.content(TOP, BOTTOM);
+        assertEquals(TOP + headers.substring(0, headers.length() - 2) + BOTTOM + "\r\n",
+                text(java.util.Arrays.copyOf(out.toByteArray(), (int) out.size() - body.length)));
+        assertTrue(out.pieces().stream().anyMatch(p -> p.bytes() == body), "the body array is handed on, not copied");
+    }
+
+    @Test
+    void rewrittenHeaderLinesKeepTheBodyAsItIs() {
+        byte[] body = bytes("From: not a header, this is body\r\n");
+        global.MessageContent m = global.MessageContent.of(bytes("From: a@old.example\r\nSubject: s\r\n\r\n"), body);
+        HeaderSection h = new HeaderSection(m);
+        assertTrue(h.rewritten(lines -> lines) == h, "an unchanged header section is the same section");
+        HeaderSection r = h.rewritten(lines -> bytes(text(lines).replace("old.example", "new.example")));
+        assertEquals("a@new.example", r.value("From"));
+        global.MessageContent out = r.content("", "");
+        assertEquals("From: a@new.example\r\nSubject: s\r\n\r\nFrom: not a header, this is body\r\n", text(out.toByteArray()));
+        assertTrue(out.pieces().stream().anyMatch(p -> p.bytes() == body), "the body is handed on, not copied");
+    }
+
     /** The CRLFs with() may add to end a cut-off header line or to keep a body a body. */
     private static int separatorBytes(byte[] m, byte[] out, String[] added) {
         int extra = out.length - m.length - added[0].length() - added[1].length();

@@ -169,7 +169,7 @@ class ConnectionCacheTest {
                 byRecipient.put(m.rcptTo().get(0), m.data());
             }
             for (DeliveryRequest r : all) {
-                assertArrayEquals(r.message, byRecipient.get(r.recipients.get(0).address()));
+                assertArrayEquals(r.message(), byRecipient.get(r.recipients.get(0).address()));
             }
             assertEquals(threads * each, byRecipient.size());
             assertTrue(sink.connections() <= threads, "at most one connection per thread: " + sink.connections());

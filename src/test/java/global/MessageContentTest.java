@@ -1,0 +1,73 @@
+package global;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/**
+ * A message held as pieces reads back as exactly the bytes put in, in order, whichever way it
+ * is read (one array, a stream, written out, the head, the rest after an offset); a message
+ * that is one whole array is returned as that array, not copied.
+ */
+class MessageContentTest {
+    @Test
+    void piecesReadBackInOrderEveryWay() throws Exception {
+        Random random = new Random(42);
+        byte[] all = new byte[10_000];
+        random.nextBytes(all);
+        MessageContent.Builder b = new MessageContent.Builder();
+        for (int at = 0; at < all.length; ) {
+            int n = Math.min(all.length - at, random.nextInt(700));
+            b.add(all, at, n); // some pieces are empty and left out
+            at += n;
+        }
+        MessageContent c = b.build();
+        assertEquals(all.length, c.size());
+        assertArrayEquals(all, c.toByteArray());
+        assertArrayEquals(all, readAll(c.stream()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        c.writeTo(out);
+        assertArrayEquals(all, out.toByteArray());
+        for (int offset : new int[] {0, 1, 699, 5000, 9999, 10_000}) {
+            assertArrayEquals(java.util.Arrays.copyOfRange(all, offset, all.length), c.from(offset).toByteArray(), "from " + offset);
+            assertArrayEquals(java.util.Arrays.copyOf(all, offset), c.head(offset), "head " + offset);
+        }
+        assertArrayEquals(all, c.head(20_000), "head past the end is the whole content");
+    }
+
+    @Test
+    void oneWholeArrayIsNotCopied() {
+        byte[] m = "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertSame(m, MessageContent.of(m).toByteArray());
+        assertSame(m, MessageContent.of(new byte[0], m, new byte[0]).toByteArray());
+    }
+
+    @Test
+    void theStreamReadsSingleOctetsAndEndsOnce() throws Exception {
+        MessageContent c = MessageContent.of(new byte[] {(byte) 0xff, 0}, new byte[] {'\n'});
+        InputStream in = c.stream();
+        assertEquals(0xff, in.read());
+        assertEquals(0, in.read());
+        assertEquals('\n', in.read());
+        assertEquals(-1, in.read());
+        assertEquals(-1, in.read(new byte[4], 0, 4));
+        assertEquals(0, MessageContent.of(new byte[0]).size());
+        assertEquals(-1, MessageContent.of(new byte[0]).stream().read());
+    }
+
+    private static byte[] readAll(InputStream in) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[333];
+        for (int n; (n = in.read(buf, 0, buf.length)) >= 0; ) {
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+}

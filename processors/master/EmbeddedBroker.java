@@ -153,6 +153,16 @@ public final class EmbeddedBroker implements AutoCloseable {
         return q == null ? 0 : q.getMessageCount();
     }
 
+    /** Whether any queue (a topic subscription included) is bound to the address now. */
+    public boolean hasBindings(SimpleString address) {
+        try {
+            org.apache.activemq.artemis.core.postoffice.Bindings b = server.getPostOffice().lookupBindingsForAddress(address);
+            return b != null && b.size() > 0;
+        } catch (Exception e) {
+            return true; // cannot tell: publish
+        }
+    }
+
     public ActiveMQServer server() {
         return server;
     }

@@ -176,10 +176,20 @@ public final class MtaServer implements AutoCloseable {
         }
     }
 
+    /** Whether the events topic has a subscriber: asked of the embedded broker; with a shared one, assumed. */
+    private java.util.function.BooleanSupplier subscribed(String topic) {
+        org.apache.activemq.artemis.api.core.SimpleString address = org.apache.activemq.artemis.api.core.SimpleString.of(topic);
+        return () -> {
+            EmbeddedBroker b = broker;
+            return b == null || b.hasBindings(address);
+        };
+    }
+
     private void build() {
         scheduler = new DestinationScheduler(cf);
         anvil = Anvil.of(cf);
-        EventPublisher events = cf.get("delivery_events_topic").isBlank() ? null : new EventPublisher();
+        String topic = cf.get("delivery_events_topic").strip();
+        EventPublisher events = topic.isEmpty() ? null : new EventPublisher(subscribed(topic));
         if (events != null) {
             closeables.add(events);
         }

@@ -107,6 +107,19 @@ class ExtensionPointsTest {
     }
 
     @Test
+    void withNoSubscriberNoEventIsSentToTheTopic() throws Exception {
+        try (MtaWorld w = MtaWorld.create(dir).start(); SmtpClient c = w.smtp()) {
+            String reply = expect(c.send("bob@example.test", "alice@example.test", "Subject: e\r\n\r\nx\r\n"), "250");
+            String id = reply.substring(reply.lastIndexOf(' ') + 1);
+            w.awaitLog(id + ": removed", WAIT);
+            org.apache.activemq.artemis.core.server.impl.AddressInfo topic = w.server().broker().server()
+                    .getAddressInfo(org.apache.activemq.artemis.api.core.SimpleString.of("mail.events"));
+            long sent = topic == null ? 0 : topic.getRoutedMessageCount() + topic.getUnRoutedMessageCount();
+            assertEquals(0, sent, "events published with nobody subscribed");
+        }
+    }
+
+    @Test
     void beforeQueueFilterMayAddARecipient() throws Exception {
         String copy = """
                 - route:

@@ -46,10 +46,11 @@ import java.util.Locale;
  *   Existing header and body bytes are never changed, except header addresses that a
  *   canonical map changes (a header no map changes keeps its bytes); the queue file is a
  *   MessageContent of the added lines and the message's own pieces, never a whole new copy.
- *   The exchange leaves with exactly the envelope as headers: nothing else a route set travels into the queue, except what smtpd's access
- *   actions asked for: HOLD sends the message to the {@code hold} queue instead of
- *   {@code incoming} (the JMS producer's destination header), FILTER camel:URI travels as
- *   the {@link #CONTENT_FILTER} property, which qmgr prefers to content_filter.
+ *   The exchange leaves with exactly the envelope as headers: nothing else a route set
+ *   travels into the queue, except what smtpd's access actions asked for: HOLD sends the
+ *   message to the {@code hold} queue instead of {@code incoming} (the JMS producer's
+ *   destination header), FILTER camel:URI travels as the {@link #CONTENT_FILTER} property,
+ *   which qmgr prefers to content_filter.
  * DIAGNOSTICS
  *   An envelope that cannot be read is an IllegalArgumentException: smtpd answers 451, pickup
  *   leaves the file in maildrop.

@@ -7,9 +7,10 @@ import java.util.List;
  *   DeliveryRequest - one message, one next hop, the recipients to try there
  * DESCRIPTION
  *   What qmgr hands a delivery agent: the envelope (sender, DSN parameters, queue id), the
- *   message bytes exactly as queued ({@link #content} as the queue handed them over, in pieces
- *   for a big message; {@link #message} joined into one array on first use), the transport and next hop the recipients resolved to
- *   ({@code [host]:port}, a domain for MX lookup, or the local host name), and the recipients
+ *   message bytes exactly as queued ({@link #content} as the queue handed them over, in
+ *   pieces for a big message; {@link #message} joined into one array on first use), the
+ *   transport and next hop the recipients resolved to ({@code [host]:port}, a domain for MX
+ *   lookup, or the local host name), and the recipients
  *   (a subset of the envelope's, all to the same next hop). {@code startTime} is when the
  *   delivery began, for the log's delays= field.
  */

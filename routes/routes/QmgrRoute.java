@@ -85,6 +85,7 @@ public final class QmgrRoute extends RouteBuilder {
 
         from("direct:content-filter")
             .routeId("content-filter")
+            .convertBodyTo(byte[].class) // the filter sees the message as one array, as documented
             .process(mailHeaders)
             .toD("${header." + Cleanup.CONTENT_FILTER + "}")
             .process(contentFilterResult)

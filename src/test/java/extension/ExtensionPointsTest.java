@@ -69,13 +69,21 @@ class ExtensionPointsTest {
             String clean = Files.readString(w.awaitMaildir("alice", 1, WAIT).get(0), StandardCharsets.UTF_8);
             assertTrue(clean.contains("\nX-Scanned: clean\n"), clean);
 
+            // a message over the 100 KB large-message size reaches the filter and the mailbox whole
+            String bigBody = ("big line of a large message " + "x".repeat(48) + "\r\n").repeat(3000);
+            expect(c.send("bob@example.test", "alice@example.test", "From: bob@example.test\r\nSubject: big\r\n\r\n" + bigBody), "250");
+            String big = Files.readString(w.awaitMaildir("alice", 2, WAIT).stream()
+                    .filter(f -> read(f).contains("Subject: big")).findFirst().orElseThrow(), StandardCharsets.UTF_8);
+            assertTrue(big.contains("\nX-Scanned: clean\n"), "the filter saw the big message");
+            assertTrue(big.endsWith(bigBody.replace("\r\n", "\n")), "the big body arrives whole");
+
             String reply = expect(c.send("bob@example.test", "alice@example.test", "From: bob@example.test\r\nSubject: VIRUS inside\r\n\r\nx\r\n"), "250");
             String id = reply.substring(reply.lastIndexOf(' ') + 1);
             w.awaitLog(id + ": to=<alice@example.test>.*dsn=5\\.7\\.1, status=bounced|" + id + ": sender non-delivery notification", WAIT);
             w.awaitLog(id + ": sender non-delivery notification", WAIT);
             String notice = Files.readString(w.awaitMaildir("bob", 1, WAIT).get(0), StandardCharsets.UTF_8);
             assertTrue(notice.contains("Virus found: Eicar-Test") && notice.contains("Status: 5.7.1"), notice);
-            assertEquals(1, count(w.maildir("alice").resolve("new")), "alice did not get the virus");
+            assertEquals(2, count(w.maildir("alice").resolve("new")), "alice did not get the virus");
 
             String held = expect(c.send("bob@example.test", "alice@example.test", "From: bob@example.test\r\nSubject: QUARANTINE me\r\n\r\nx\r\n"), "250");
             String heldId = held.substring(held.lastIndexOf(' ') + 1);

@@ -26,13 +26,7 @@ final class OriginalMessage {
 
     /** The same for a message in pieces: only as much of its start is joined as holds the headers. */
     static byte[] headers(global.MessageContent message) {
-        for (int window = 64 * 1024; ; window = (int) Math.min(Integer.MAX_VALUE - 16, window * 2L)) {
-            byte[] head = message.head(window);
-            int end = headerEnd(head);
-            if (end < head.length || head.length == message.size()) {
-                return Arrays.copyOf(head, end);
-            }
-        }
+        return headers(message.headHolding(h -> headerEnd(h) < h.length));
     }
 
     /** The offset just past the last header line (before the empty line that ends the headers). */

@@ -33,17 +33,12 @@ public final class HeaderSection {
 
     public HeaderSection(MessageContent content) {
         this.content = content;
-        int window = 64 * 1024;
-        while (true) {
-            byte[] h = content.head(window);
+        // enough of the start to hold the header section and the whole line after it
+        this.head = content.headHolding(h -> {
             int e = findEnd(h);
-            if (h.length == content.size() || (e < h.length && indexOf(h, (byte) '\n', e) >= 0)) {
-                this.head = h;
-                this.end = e;
-                return;
-            }
-            window = (int) Math.min(content.size(), window * 2L);
-        }
+            return e < h.length && indexOf(h, (byte) '\n', e) >= 0;
+        });
+        this.end = findEnd(head);
     }
 
     /** The same message with its header lines replaced by {@code rewrite(header lines)}; this one when it returns its argument. */

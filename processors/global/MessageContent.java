@@ -26,7 +26,13 @@ public final class MessageContent {
     public record Piece(byte[] bytes, int off, int len) {
     }
 
-    private static final MessageContent EMPTY = new MessageContent(List.of(), 0);
+    /**
+     * The largest piece a {@link Collector} makes: under half a G1 region even of a small heap
+     * (1 MB regions), so a piece is never a humongous object that needs contiguous regions.
+     */
+    public static final int PIECE = 256 * 1024;
+
+    public static final MessageContent EMPTY = new MessageContent(List.of(), 0);
 
     private final List<Piece> pieces;
     private final long size;
@@ -83,6 +89,20 @@ public final class MessageContent {
             at += k;
         }
         return out;
+    }
+
+    /**
+     * The start of the content that {@code holds}: the first 64 KB, doubled until
+     * {@code holds} accepts it or it is the whole content (e.g. until a header section ends
+     * inside it). A new array each time.
+     */
+    public byte[] headHolding(java.util.function.Predicate<byte[]> holds) {
+        for (long window = 64 * 1024; ; window *= 2) {
+            byte[] head = head((int) Math.min(window, Integer.MAX_VALUE - 16));
+            if (head.length == size || holds.test(head)) {
+                return head;
+            }
+        }
     }
 
     /** The content after its first {@code offset} bytes (shares the pieces). */
@@ -151,6 +171,64 @@ public final class MessageContent {
                 return k;
             }
         };
+    }
+
+    /**
+     * Collects written bytes into pieces: one array that doubles from {@code first} bytes up
+     * to {@link #PIECE}, then new pieces of that size, so what it holds costs its size and no
+     * large contiguous heap.
+     */
+    public static final class Collector extends OutputStream {
+        private Builder full = new Builder();
+        private byte[] buf;
+        private int len;
+
+        public Collector(int first) {
+            buf = new byte[Math.min(first, PIECE)];
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int n) {
+            while (n > 0) {
+                if (len == buf.length) {
+                    grow();
+                }
+                int k = Math.min(n, buf.length - len);
+                System.arraycopy(b, off, buf, len, k);
+                len += k;
+                off += k;
+                n -= k;
+            }
+        }
+
+        private void grow() {
+            if (buf.length < PIECE) {
+                buf = java.util.Arrays.copyOf(buf, Math.min(Math.max(buf.length * 2, 8192), PIECE));
+            } else {
+                full.add(buf, 0, len);
+                buf = new byte[PIECE];
+                len = 0;
+            }
+        }
+
+        /** The first {@code max} bytes collected so far, in a new array. */
+        public byte[] head(int max) {
+            return new Builder().add(full.build()).add(buf, 0, len).build().head(max);
+        }
+
+        /** What was collected, handed over: the collector starts empty again and keeps nothing of it. */
+        public MessageContent content() {
+            MessageContent out = full.add(buf, 0, len).build();
+            full = new Builder();
+            buf = new byte[0];
+            len = 0;
+            return out;
+        }
     }
 
     /** Collects pieces in order. */

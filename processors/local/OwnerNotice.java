@@ -46,7 +46,7 @@ final class OwnerNotice {
         asOwner.sender = owner;
         asOwner.recipients = List.of(member);
         try {
-            byte[] notice = BounceNotice.build(cf, asOwner, request.message(), List.of(member), BounceNotice.Kind.FAILED);
+            byte[] notice = BounceNotice.build(cf, asOwner, request.content(), List.of(member), BounceNotice.Kind.FAILED);
             Envelope envelope = BounceNotice.envelopeFor(cf, asOwner);
             String queueId = forwarder.forward(envelope, notice, List.of(owner));
             MailLog.info("local", request.envelope.queueId + ": to=<" + member.address() + ">, orig_to=<"

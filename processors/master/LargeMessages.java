@@ -10,7 +10,6 @@ import org.springframework.jms.support.converter.SimpleMessageConverter;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * NAME
@@ -35,9 +34,6 @@ public final class LargeMessages extends SimpleMessageConverter {
     /** Artemis's JMS object properties for streamed bodies. */
     private static final String INPUT_STREAM = "JMS_AMQ_InputStream";
     private static final String SAVE_STREAM = "JMS_AMQ_SaveStream";
-
-    /** The piece size of a received large message: well under half a G1 region, so never a humongous object. */
-    private static final int PIECE = 256 * 1024;
 
     private final int threshold;
 
@@ -84,48 +80,16 @@ public final class LargeMessages extends SimpleMessageConverter {
     }
 
     /**
-     * A streamed large message becomes a MessageContent of {@value #PIECE}-byte pieces: the
-     * body is never held in one array (no large contiguous heap); others as Spring does.
+     * A streamed large message becomes a MessageContent of 256 KB pieces: the body is never
+     * held in one array (no large contiguous heap); others as Spring does.
      */
     @Override
     public Object fromMessage(Message message) throws JMSException {
         if (message instanceof BytesMessage && message instanceof ActiveMQMessage artemis && artemis.getCoreMessage().isLargeMessage()) {
-            Pieces out = new Pieces();
+            MessageContent.Collector out = new MessageContent.Collector(MessageContent.PIECE);
             message.setObjectProperty(SAVE_STREAM, out); // blocks until the whole body is written
             return out.content();
         }
         return super.fromMessage(message);
-    }
-
-    /** An output stream into pieces of {@value #PIECE} bytes. */
-    private static final class Pieces extends OutputStream {
-        private final MessageContent.Builder done = new MessageContent.Builder();
-        private byte[] buf = new byte[PIECE];
-        private int len;
-
-        @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int n) {
-            while (n > 0) {
-                if (len == buf.length) {
-                    done.add(buf, 0, len);
-                    buf = new byte[PIECE];
-                    len = 0;
-                }
-                int k = Math.min(n, buf.length - len);
-                System.arraycopy(b, off, buf, len, k);
-                len += k;
-                off += k;
-                n -= k;
-            }
-        }
-
-        MessageContent content() {
-            return done.add(buf, 0, len).build();
-        }
     }
 }

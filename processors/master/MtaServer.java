@@ -13,6 +13,7 @@ import global.QueueId;
 import global.Recipient;
 import global.Tables;
 import local.LocalAgent;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
@@ -60,6 +61,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 
 /**
  * NAME
@@ -177,8 +179,8 @@ public final class MtaServer implements AutoCloseable {
     }
 
     /** Whether the events topic has a subscriber: asked of the embedded broker; with a shared one, assumed. */
-    private java.util.function.BooleanSupplier subscribed(String topic) {
-        org.apache.activemq.artemis.api.core.SimpleString address = org.apache.activemq.artemis.api.core.SimpleString.of(topic);
+    private BooleanSupplier subscribed(String topic) {
+        SimpleString address = SimpleString.of(topic);
         return () -> {
             EmbeddedBroker b = broker;
             return b == null || b.hasBindings(address);

@@ -409,7 +409,7 @@ final class SmtpTransaction {
     private void body() throws IOException {
         boolean deliver = mailAccepted && !accepted.isEmpty();
         stage = "sending message body";
-        conn.sendMessage(deliver ? request.content() : MessageContent.of(new byte[0]), params.dataXferTimeout());
+        conn.sendMessage(deliver ? request.content() : MessageContent.EMPTY, params.dataXferTimeout());
         stage = "sending end of data -- message may be sent more than once";
         if (deliver && params.lmtp()) {
             recipientReplies();
@@ -527,10 +527,6 @@ final class SmtpTransaction {
     }
 
     /** Whether any octet has its high bit set; eight at a time (the message may be megabytes). */
-    static boolean has8bit(byte[] message) {
-        return has8bit(message, 0, message.length);
-    }
-
     static boolean has8bit(MessageContent message) {
         for (MessageContent.Piece p : message.pieces()) {
             if (has8bit(p.bytes(), p.off(), p.len())) {

@@ -2,8 +2,6 @@ package smtpd;
 
 import global.MessageContent;
 
-import java.util.Arrays;
-
 /**
  * NAME
  *   DataBuffer - the message content of one DATA command or of a series of BDAT chunks
@@ -15,27 +13,21 @@ import java.util.Arrays;
  *   carried it, as with DATA. Every other octet, NUL and 8-bit included, is kept as it came.
  *   Past message_size_limit (0 = none) it stops storing but keeps counting, so the client
  *   gets its 552 after the final dot or chunk, as RFC 5321 requires. No re-encoding.
- *   Content is kept in chunks of at most {@value #CHUNK} bytes, so a big message costs its
- *   size and not twice that in a doubling array, and needs no large contiguous piece of heap
- *   (a chunk stays under half a G1 region of a small heap); {@link #content} hands the chunks
- *   on as they are and lets them go, so the session does not keep a message while it is queued.
+ *   Content is kept in pieces of at most 256 KB (a MessageContent.Collector), so a big
+ *   message costs its size and not twice that in a doubling array, and needs no large
+ *   contiguous piece of heap; {@link #content} hands the pieces on as they are and lets them
+ *   go, so the session does not keep a message while it is queued.
  */
 public final class DataBuffer {
     private static final byte[] CR = {'\r'};
     private static final byte[] LF = {'\n'};
     private static final byte[] CRLF = {'\r', '\n'};
 
-    /** The largest chunk: big messages grow by this much at a time. */
-    private static final int CHUNK = 256 * 1024;
     /** Received: headers are counted in this much of the start of the message (Postfix's header_size_limit is 100 KB). */
     private static final int HEADER_SCAN = 256 * 1024;
 
     private final long limit;
-    /** Full chunks, in order; {@code buf[0..len)} follows them. */
-    private final java.util.List<byte[]> full = new java.util.ArrayList<>();
-    private int fullBytes;
-    private byte[] buf = new byte[8192];
-    private int len;
+    private final MessageContent.Collector stored = new MessageContent.Collector(8192);
     private long total;
     /** BDAT: the last byte appended was a CR (a LF at the start of the next chunk completes a CRLF). */
     private boolean lastCr;
@@ -92,28 +84,7 @@ public final class DataBuffer {
         if (tooBig()) {
             return;
         }
-        while (n > 0) {
-            if (len == buf.length) {
-                grow();
-            }
-            int k = Math.min(n, buf.length - len);
-            System.arraycopy(b, off, buf, len, k);
-            len += k;
-            off += k;
-            n -= k;
-        }
-    }
-
-    /** Doubles the current chunk up to CHUNK bytes; a full CHUNK-sized one is kept and a new one begun. */
-    private void grow() {
-        if (buf.length < CHUNK) {
-            buf = Arrays.copyOf(buf, Math.min(buf.length * 2, CHUNK));
-        } else {
-            full.add(buf);
-            fullBytes += buf.length;
-            buf = new byte[CHUNK];
-            len = 0;
-        }
+        stored.write(b, off, n);
     }
 
     public boolean tooBig() {
@@ -126,10 +97,7 @@ public final class DataBuffer {
 
     /** The number of Received: headers at the start of the message so far (hopcount_limit). */
     public int receivedHeaders() {
-        if (full.isEmpty()) {
-            return HopCount.count(buf, len);
-        }
-        byte[] start = join(HEADER_SCAN);
+        byte[] start = stored.head(HEADER_SCAN);
         return HopCount.count(start, start.length);
     }
 
@@ -138,28 +106,6 @@ public final class DataBuffer {
      * reference to it (a big message is not kept by the session while it is queued).
      */
     public MessageContent content() {
-        MessageContent.Builder out = new MessageContent.Builder();
-        for (byte[] c : full) {
-            out.add(c, 0, c.length);
-        }
-        out.add(buf, 0, len);
-        full.clear();
-        fullBytes = 0;
-        buf = new byte[0];
-        len = 0;
-        return out.build();
-    }
-
-    /** The first {@code max} bytes (at most) of the content, in one array. */
-    private byte[] join(int max) {
-        byte[] out = new byte[(int) Math.min(max, (long) fullBytes + len)];
-        int at = 0;
-        for (byte[] c : full) {
-            int k = Math.min(c.length, out.length - at);
-            System.arraycopy(c, 0, out, at, k);
-            at += k;
-        }
-        System.arraycopy(buf, 0, out, at, out.length - at);
-        return out;
+        return stored.content();
     }
 }

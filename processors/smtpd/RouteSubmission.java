@@ -16,12 +16,13 @@ import java.util.function.BiConsumer;
  *   RouteSubmission - a received message becomes an exchange of the smtpd route
  * DESCRIPTION
  *   The exchange body is the message as received (a global.MessageContent: smtpd's chunks,
- *   not joined; Camel converts it to byte[], String or InputStream on request); its headers are the envelope
- *   ({@link Envelope#toHeaders}). The route (routes/SmtpdRoute) runs cleanup and sends to the
- *   durable incoming queue; when it returns without an exception the message is on the synced
- *   journal and the client gets its 250. A route may refuse a message by setting the header
- *   {@code smtpd_reply} to an SMTP reply ({@code 550 5.7.1 text}): the client gets that reply
- *   and nothing is queued (the before-queue filter contract).
+ *   not joined; Camel converts it to byte[], String or InputStream on request); its headers
+ *   are the envelope ({@link Envelope#toHeaders}). The route (routes/SmtpdRoute) runs
+ *   cleanup and sends to the durable incoming queue; when it returns without an exception
+ *   the message is on the synced journal and the client gets its 250. A route may refuse a
+ *   message by setting the header {@code smtpd_reply} to an SMTP reply
+ *   ({@code 550 5.7.1 text}): the client gets that reply and nothing is queued (the
+ *   before-queue filter contract).
  * DIAGNOSTICS
  *   Any exception from the route: the client gets {@code 451 4.3.0 Error: queue file write
  *   error} (the message is not acknowledged, so the client keeps it) and the cause is logged;

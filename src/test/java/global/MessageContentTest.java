@@ -10,6 +10,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A message held as pieces reads back as exactly the bytes put in, in order, whichever way it
@@ -60,6 +61,38 @@ class MessageContentTest {
         assertEquals(-1, in.read(new byte[4], 0, 4));
         assertEquals(0, MessageContent.of(new byte[0]).size());
         assertEquals(-1, MessageContent.of(new byte[0]).stream().read());
+    }
+
+    @Test
+    void aCollectorKeepsWhatIsWrittenInPiecesOfAtMost256KilobytesAndStartsAgainEmpty() throws Exception {
+        Random random = new Random(7);
+        byte[] all = new byte[3 * MessageContent.PIECE + 12_345];
+        random.nextBytes(all);
+        MessageContent.Collector c = new MessageContent.Collector(100);
+        for (int at = 0; at < all.length; ) {
+            int n = Math.min(all.length - at, random.nextInt(70_000));
+            c.write(all, at, n);
+            at += n;
+        }
+        assertArrayEquals(java.util.Arrays.copyOf(all, 5000), c.head(5000));
+        MessageContent content = c.content();
+        assertArrayEquals(all, content.toByteArray());
+        for (MessageContent.Piece p : content.pieces()) {
+            assertTrue(p.bytes().length <= MessageContent.PIECE, "a piece of " + p.bytes().length + " bytes");
+        }
+        assertEquals(0, c.content().size(), "handed over: nothing kept");
+        c.write(new byte[] {'x', 'y'}, 0, 2);
+        assertArrayEquals(new byte[] {'x', 'y'}, c.content().toByteArray(), "usable again after handing over");
+    }
+
+    @Test
+    void headHoldingGrowsUntilThePredicateHolds() {
+        byte[] all = new byte[300_000];
+        all[200_000] = '!';
+        MessageContent c = MessageContent.of(java.util.Arrays.copyOf(all, 100_000), java.util.Arrays.copyOfRange(all, 100_000, all.length));
+        byte[] head = c.headHolding(h -> h.length > 200_000 && h[200_000] == '!');
+        assertEquals(256 * 1024, head.length, "64 KB doubled twice");
+        assertEquals(all.length, c.headHolding(h -> false).length, "never holds: the whole content");
     }
 
     private static byte[] readAll(InputStream in) throws Exception {

@@ -85,19 +85,28 @@ class SmtpProtocolTest {
         return out.toByteArray();
     }
 
-    /** BODY=8BITMIME is declared when any octet is 8-bit, wherever it is: at every offset of every length up to 40. */
+    /**
+     * BODY=8BITMIME is declared when any octet is 8-bit, wherever it is: at every offset of
+     * every length up to 40, in two pieces that are slices of larger arrays whose octets
+     * outside the slices are all 8-bit (and must not count).
+     */
     @Test
     void eightBitContentIsFoundAtAnyOffset() {
         for (int n = 0; n <= 40; n++) {
-            byte[] m = new byte[n];
-            java.util.Arrays.fill(m, (byte) 'a');
+            byte[] padded = new byte[n + 8];
+            java.util.Arrays.fill(padded, (byte) 0xFF);
+            java.util.Arrays.fill(padded, 3, 3 + n, (byte) 'a');
+            int cut = n / 2;
+            global.MessageContent m = new global.MessageContent.Builder()
+                    .add(padded, 3, cut).add(padded.clone(), 3 + cut, n - cut).build();
             org.junit.jupiter.api.Assertions.assertFalse(SmtpTransaction.has8bit(m), "7-bit, length " + n);
             for (int at = 0; at < n; at++) {
-                m[at] = (byte) 0xC3;
+                byte[] where = at < cut ? m.pieces().get(0).bytes() : m.pieces().get(m.pieces().size() - 1).bytes();
+                where[3 + at] = (byte) 0xC3;
                 org.junit.jupiter.api.Assertions.assertTrue(SmtpTransaction.has8bit(m), "length " + n + ", 8-bit at " + at);
-                m[at] = (byte) 0x7F;
+                where[3 + at] = (byte) 0x7F;
                 org.junit.jupiter.api.Assertions.assertFalse(SmtpTransaction.has8bit(m), "length " + n + ", DEL at " + at);
-                m[at] = 'a';
+                where[3 + at] = 'a';
             }
         }
     }

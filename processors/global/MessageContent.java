@@ -94,13 +94,14 @@ public final class MessageContent {
     /**
      * The start of the content that {@code holds}: the first 64 KB, doubled until
      * {@code holds} accepts it or it is the whole content (e.g. until a header section ends
-     * inside it). A new array each time.
+     * inside it), or the largest array there can be. A new array each time.
      */
     public byte[] headHolding(java.util.function.Predicate<byte[]> holds) {
         for (long window = 64 * 1024; ; window *= 2) {
-            byte[] head = head((int) Math.min(window, Integer.MAX_VALUE - 16));
-            if (head.length == size || holds.test(head)) {
-                return head;
+            int max = (int) Math.min(window, Integer.MAX_VALUE - 16);
+            byte[] head = head(max);
+            if (head.length == size || head.length == Integer.MAX_VALUE - 16 || holds.test(head)) {
+                return head; // (an array holds no more than that: the start of a bigger message)
             }
         }
     }

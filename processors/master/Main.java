@@ -25,7 +25,8 @@ import java.util.concurrent.CountDownLatch;
  *   {@code check} validates main.cf, master.cf and every table, prints warnings, and starts
  *   nothing. {@code start-fg} runs the mail system in the foreground, the mail log also on
  *   standard output, until SIGTERM or SIGINT (for containers and systemd). {@code start}
- *   launches start-fg in the background and returns once every SMTP listener accepts
+ *   launches start-fg in the background (mapping the build's class archive, or having the
+ *   server write it: master.ClassArchive) and returns once every SMTP listener accepts
  *   connections, or exits non-zero with the reason. {@code stop} asks the running instance to
  *   stop (SIGTERM: in-flight deliveries finish or return to their queue) and returns when its
  *   process is gone. {@code status} says whether it runs. {@code reload} loads the user
@@ -152,11 +153,22 @@ public final class Main {
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
+    /**
+     * Spawns start-fg and waits for it. The configuration is checked once, by the child, as
+     * the first thing it does (a second check here would add its second to every start): its
+     * fatal line and its warnings come back from its output.
+     */
     private static void startBackground(CommandLine cl) throws Exception {
-        MtaServer config = build(cl, false);
-        MainCf cf = config.config();
-        Path queueDir = cf.path("queue_directory");
-        Optional<Long> running = PidFile.running(PidFile.path(cf));
+        MainCf cf = cl.mainCf();
+        Path queueDir;
+        Path pidFile;
+        try {
+            queueDir = cf.path("queue_directory");
+            pidFile = PidFile.path(cf);
+        } catch (ConfigException e) {
+            throw cl.fatal(e.getMessage());
+        }
+        Optional<Long> running = PidFile.running(pidFile);
         if (running.isPresent()) {
             throw cl.fatal("the mail system is already running: PID: " + running.get());
         }
@@ -168,6 +180,7 @@ public final class Main {
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));
         }
+        ClassArchive.of(opts).ifPresent(archive -> cmd.addAll(archive.serverOptions()));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "-c", cf.configDir().toString(), "start-fg"));
         Process child = new ProcessBuilder(cmd)
@@ -180,12 +193,14 @@ public final class Main {
         while (System.currentTimeMillis() < deadline) {
             if (!child.isAlive()) {
                 String log = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+                printWarnings(log);
                 String fatal = log.lines().filter(l -> l.contains("fatal:")).reduce((a, b) -> b).orElse(log.strip());
                 System.err.println(fatal.isEmpty() ? NAME + ": fatal: the mail system exited with status " + child.exitValue() : fatal);
                 System.exit(1);
             }
             try {
                 if (ShowqClient.request(socket, "ping").startsWith("ok")) {
+                    printWarnings(Files.readString(out, StandardCharsets.UTF_8));
                     System.out.println(NAME + ": starting the mail system: PID: " + child.pid());
                     return;
                 }
@@ -196,6 +211,11 @@ public final class Main {
         }
         child.destroy();
         throw cl.fatal("the mail system did not start within 120 s; see " + out);
+    }
+
+    /** The configuration warnings of start-fg's output (unused parameters, ...), as check prints them. */
+    private static void printWarnings(String childOutput) {
+        childOutput.lines().filter(l -> l.startsWith(NAME + ": warning: ")).forEach(System.err::println);
     }
 
     private static void stop(CommandLine cl) throws InterruptedException {

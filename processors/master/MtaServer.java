@@ -397,6 +397,7 @@ public final class MtaServer implements AutoCloseable {
         } catch (Exception e) {
             throw listenError(e);
         }
+        ClassArchive.writeIfAsked(); // when start asked: before it returns, so that no mail waits for the pause
         producer = camel.createProducerTemplate();
         showq = new ShowqServer(cf, queues, pool, producer, this::reloadUserRoutes, queueDirectory.resolve("public").resolve("showq"));
         showq.start();

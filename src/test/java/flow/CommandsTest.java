@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The postfix(1)-style life cycle through the real bin/ commands: start returns when the
- * listener accepts, status, mailq, a second start refused, stop returns when the process is
+ * listener accepts and passes on the server's configuration warnings, status, mailq, a second start refused, stop returns when the process is
  * gone, and the queue commands say clearly that the mail system is down.
  */
 class CommandsTest {
@@ -28,13 +28,15 @@ class CommandsTest {
 
     @Test
     void startStatusMailqStop() throws Exception {
-        MtaWorld w = MtaWorld.create(dir);
+        MtaWorld w = MtaWorld.create(dir).param("smtpd_recipent_limit", "10"); // a typo: start warns, as check does
         w.writeConfig();
         String c = w.conf.toString();
         try {
             Commands.Result start = run("bin/camel-mta", "-c", c, "start");
             assertEquals(0, start.exit(), start.output());
             assertTrue(start.output().contains("camel-mta: starting the mail system: PID: "), start.output());
+            assertTrue(start.output().contains("camel-mta: warning: ") && start.output().contains("unused parameter: smtpd_recipent_limit=10"),
+                    start.output());
             try (SmtpClient client = w.smtp()) {
                 assertTrue(client.greeting.startsWith("220 mx.example.test ESMTP camel-mta"), "listening as soon as start returns: " + client.greeting);
             }

@@ -29,10 +29,11 @@ import java.util.stream.Stream;
  *     server, once its routes have started and before start returns, writes the archive
  *     (HotSpot's dynamic dump, the VM.cds diagnostic command: a pause of a few seconds, once
  *     per build) to a temporary file and renames it into place.
- *   ARCHIVE is {@code camel-mta-JAVA_VERSION-CLASSPATH_HASH.jsa} next to camel-mta.jar: another
- *   JDK or another set of jars writes its own (the archive only fits the class path it was
- *   written with), and a new one replaces the others of the same JDK. A JVM that finds the archive unusable ignores it (class sharing stays
- *   automatic, its messages off): the archive can make a start faster, never make it fail.
+ *   ARCHIVE is {@code camel-mta-JAVA_VERSION-CLASSPATH_HASH.jsa} next to camel-mta.jar:
+ *   another JDK or another set of jars writes its own (an archive fits only the class path
+ *   it was written with), and a new one replaces the others of the same JDK. A JVM that
+ *   finds the archive unusable ignores it (class sharing stays automatic, its messages off):
+ *   the archive can make a start faster, never make it fail.
  *   Off when CAMEL_MTA_JAVA_OPTS has class sharing options of its own, when the server
  *   does not run from a jar, or when the jar's directory is not writable.
  */

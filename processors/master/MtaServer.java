@@ -397,7 +397,7 @@ public final class MtaServer implements AutoCloseable {
         } catch (Exception e) {
             throw listenError(e);
         }
-        ClassArchive.writeIfAsked(); // when start asked: before it returns, so that no mail waits for the pause
+        ClassArchive.writeIfAsked(); // when start asked for it: before start returns (a client connecting meanwhile waits)
         producer = camel.createProducerTemplate();
         showq = new ShowqServer(cf, queues, pool, producer, this::reloadUserRoutes, queueDirectory.resolve("public").resolve("showq"));
         showq.start();

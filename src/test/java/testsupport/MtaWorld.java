@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -71,17 +72,26 @@ public final class MtaWorld implements AutoCloseable {
         return new MtaWorld(root);
     }
 
+    /** Ports freePort has handed out in this JVM: free when checked, but maybe not yet bound. */
+    private static final Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * A free port below the kernel's ephemeral range (32768-60999 on Linux): a port that is
      * bound only later (a backup broker that activates, a next hop that comes back) cannot be
-     * taken meanwhile by some client's outgoing connection.
+     * taken meanwhile by some client's outgoing connection. Never the same port twice in one
+     * JVM: a world's ports are all chosen before any is bound.
      */
     public static int freePort() throws IOException {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = random.nextInt(20000, 32000);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                return s.getLocalPort();
+                if (HANDED_OUT.add(port)) {
+                    return s.getLocalPort();
+                }
             } catch (IOException taken) {
                 // try another
             }

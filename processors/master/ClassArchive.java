@@ -96,33 +96,38 @@ public final class ClassArchive {
         }
     }
 
+    /** Temporary files of dumps that never finished (older than ABANDONED). */
     private void removeAbandoned() {
         String prefix = archive.getFileName() + ".tmp-";
         Instant before = Instant.now().minus(ABANDONED);
-        try (Stream<Path> files = Files.list(archive.getParent())) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
-                if (Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        } catch (IOException e) {
-            // a leftover file costs disk space only
-        }
+        deleteFrom(archive.getParent(), p -> p.getFileName().toString().startsWith(prefix)
+                && Files.getLastModifiedTime(p).toInstant().isBefore(before));
     }
 
     /** Archives of the same JDK for earlier class paths: they can never be mapped again. */
     private static void removeOthers(Path archive) {
         String name = archive.getFileName().toString();
         String sameJdk = name.substring(0, name.lastIndexOf('-') + 1);
-        try (Stream<Path> files = Files.list(archive.getParent())) {
+        deleteFrom(archive.getParent(), p -> {
+            String other = p.getFileName().toString();
+            return other.startsWith(sameJdk) && other.endsWith(".jsa") && !other.equals(name);
+        });
+    }
+
+    private interface FileTest {
+        boolean test(Path p) throws IOException;
+    }
+
+    /** Deletes the files of {@code dir} that pass {@code doomed}; a file left behind costs disk space only. */
+    private static void deleteFrom(Path dir, FileTest doomed) {
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
-                String other = p.getFileName().toString();
-                if (other.startsWith(sameJdk) && other.endsWith(".jsa") && !other.equals(name)) {
+                if (doomed.test(p)) {
                     Files.deleteIfExists(p);
                 }
             }
         } catch (IOException e) {
-            // a leftover archive costs disk space only
+            // left for the next start
         }
     }
 

@@ -18,5 +18,6 @@ camel_mta_build() {
 camel_mta_run() {
   local class=$1; shift
   camel_mta_build
-  exec java ${CAMEL_MTA_JAVA_OPTS:-} -cp "$CAMEL_MTA_BUILD/camel-mta.jar:$CAMEL_MTA_BUILD/lib/*" "$class" "$@"
+  # C1 only (master.Main.SERVER_JVM_OPTIONS says why); CAMEL_MTA_JAVA_OPTS comes after and wins.
+  exec java -XX:TieredStopAtLevel=1 ${CAMEL_MTA_JAVA_OPTS:-} -cp "$CAMEL_MTA_BUILD/camel-mta.jar:$CAMEL_MTA_BUILD/lib/*" "$class" "$@"
 }

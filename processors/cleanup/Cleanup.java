@@ -14,6 +14,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import trivialrewrite.TrivialRewrite;
 
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -67,6 +68,9 @@ public final class Cleanup implements Processor {
     /** camel-jms: a producer sends to this queue instead of its endpoint's. */
     private static final String JMS_DESTINATION_NAME = "CamelJmsDestinationName";
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (z)", Locale.US);
+    private static final DateTimeFormatter MESSAGE_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+    /** The RFC 5322 date of the last second a message arrived in: formatted once per second, not per message. */
+    private static volatile DateStamp lastStamp = new DateStamp(ZonedDateTime.now());
 
     private final MainCf cf;
     private final TrivialRewrite trivialRewrite;
@@ -139,19 +143,38 @@ public final class Cleanup implements Processor {
         StringBuilder bottom = new StringBuilder();
         String messageId = headers.value("Message-Id");
         if (messageId == null) {
-            messageId = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").format(now) + "." + env.queueId + "@" + myhostname;
+            messageId = MESSAGE_ID_TIME.format(now) + "." + env.queueId + "@" + myhostname;
             bottom.append("Message-Id: <").append(messageId).append(">\r\n");
         } else {
             messageId = messageId.startsWith("<") && messageId.endsWith(">") ? messageId.substring(1, messageId.length() - 1) : messageId;
         }
         if (!headers.has("Date")) {
-            bottom.append("Date: ").append(RFC5322.format(now)).append("\r\n");
+            bottom.append("Date: ").append(rfc5322(now)).append("\r\n");
         }
         if (!headers.has("From")) {
             bottom.append("From: ").append(env.isNullSender() ? "MAILER-DAEMON@" + myhostname : env.sender).append("\r\n");
         }
         env.messageId = messageId;
         return headers.content(top, bottom.toString());
+    }
+
+    private static String rfc5322(ZonedDateTime now) {
+        DateStamp stamp = lastStamp;
+        if (!stamp.isOf(now)) {
+            stamp = new DateStamp(now);
+            lastStamp = stamp;
+        }
+        return stamp.text();
+    }
+
+    private record DateStamp(long second, ZoneId zone, String text) {
+        DateStamp(ZonedDateTime t) {
+            this(t.toEpochSecond(), t.getZone(), RFC5322.format(t));
+        }
+
+        boolean isOf(ZonedDateTime t) {
+            return t.toEpochSecond() == second && t.getZone().equals(zone);
+        }
     }
 
     /**
@@ -179,7 +202,7 @@ public final class Cleanup implements Processor {
         if (env.recipients.size() == 1) {
             sb.append("\r\n\tfor <").append(env.recipients.get(0).original()).append(">");
         }
-        sb.append("; ").append(RFC5322.format(now)).append("\r\n");
+        sb.append("; ").append(rfc5322(now)).append("\r\n");
         return sb.toString();
     }
 }

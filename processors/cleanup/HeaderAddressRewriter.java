@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * NAME
@@ -30,6 +31,10 @@ final class HeaderAddressRewriter {
             "resent-reply-to", "return-path", "errors-to", "return-receipt-to");
     static final Set<String> RECIPIENT_HEADERS = Set.of("to", "resent-to", "cc", "resent-cc", "bcc", "resent-bcc",
             "apparently-to");
+    /** The first line of a header: a name of printable characters but the colon, optional blanks, a colon. */
+    private static final Pattern HEADER_START = Pattern.compile("(?s)[!-9;-~]+[ \t]*:.*");
+    /** A local part that needs no quotes (RFC 5322 dot-atom characters, and UTF-8 of RFC 6532). */
+    private static final Pattern ATOM_TEXT = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\\-\\x{80}-\\x{10FFFF}]*");
 
     private HeaderAddressRewriter() {
     }
@@ -87,7 +92,7 @@ final class HeaderAddressRewriter {
     private static int headerEnd(String m, int from) {
         int lineEnd = lineEnd(m, from);
         String first = m.substring(from, lineEnd);
-        if (first.isBlank() || !first.matches("(?s)[!-9;-~]+[ \t]*:.*")) {
+        if (first.isBlank() || !HEADER_START.matcher(first).matches()) {
             return -1;
         }
         int end = lineEnd;
@@ -215,7 +220,7 @@ final class HeaderAddressRewriter {
     private static String quote(String address) {
         int at = address.lastIndexOf('@');
         String local = at < 0 ? address : address.substring(0, at);
-        if (local.matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\\-\\x{80}-\\x{10FFFF}]*") && !local.startsWith(".")
+        if (ATOM_TEXT.matcher(local).matches() && !local.startsWith(".")
                 && !local.endsWith(".") && !local.contains("..")) {
             return address;
         }

@@ -4,6 +4,7 @@ import global.MessageContent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * NAME
@@ -20,10 +21,12 @@ import java.util.function.UnaryOperator;
  *   the header section and the line after it; the rest is handed on as it is.
  */
 public final class HeaderSection {
+    private static final Pattern LINE_END = Pattern.compile("\r?\n");
     /** The start of the message: the header section and the line after it (or all of it). */
     private final byte[] head;
     private final MessageContent content;
     private final int end; // offset just after the last header line (before the blank line)
+    private String[] lines; // the header lines, split on first use
 
     public HeaderSection(byte[] message) {
         this.head = message;
@@ -116,13 +119,21 @@ public final class HeaderSection {
         return new String(head, 0, end, StandardCharsets.ISO_8859_1);
     }
 
+    /** The header section's lines (unfolded lines separate), split once: cleanup asks several questions. */
+    private String[] lines() {
+        if (lines == null) {
+            lines = LINE_END.split(text());
+        }
+        return lines;
+    }
+
     public boolean has(String name) {
         return value(name) != null;
     }
 
     /** The first header of that name, unfolded and trimmed; null when absent. */
     public String value(String name) {
-        String[] lines = text().split("\r?\n");
+        String[] lines = lines();
         for (int i = 0; i < lines.length; i++) {
             int prefix = headerPrefix(lines[i], name);
             if (prefix > 0) {
@@ -139,7 +150,7 @@ public final class HeaderSection {
     /** Counts headers of that name (e.g. Received, for the hop count). */
     public int count(String name) {
         int n = 0;
-        for (String line : text().split("\r?\n")) {
+        for (String line : lines()) {
             if (headerPrefix(line, name) > 0) {
                 n++;
             }

@@ -8,6 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
@@ -24,12 +26,12 @@ import java.util.regex.Pattern;
  *   when scraped. Metric names start with {@code camel_mta_}.
  */
 public final class MailMetrics implements BiConsumer<String, String> {
-    private static final Pattern STATUS = Pattern.compile("^[0-9A-F]+: to=<[^>]*>, .*delay=([0-9.]+), .*status=(sent|deferred|bounced|expired)");
     private static final Pattern REJECT = Pattern.compile("^(?:NOQUEUE|[0-9A-F]+): reject: (\\S+) from .*?: (\\d{3}) ");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter connections = Counter.builder("camel_mta_smtpd_connections").description("SMTP connections accepted").register(registry);
     private final Counter received = Counter.builder("camel_mta_messages_received").description("messages queued by cleanup").register(registry);
+    private final Map<String, Meters> deliveries = new ConcurrentHashMap<>();
 
     public MailMetrics(List<String> queues, ToLongFunction<String> queueSize) {
         for (String q : queues) {
@@ -56,13 +58,10 @@ public final class MailMetrics implements BiConsumer<String, String> {
         } else if (service.equals("cleanup") && text.contains(": message-id=")) {
             received.increment();
         } else if (text.contains("status=")) {
-            Matcher m = STATUS.matcher(text);
-            if (m.find()) {
-                Counter.builder("camel_mta_deliveries").description("delivery attempts by transport and outcome")
-                        .tag("transport", service).tag("status", m.group(2)).register(registry).increment();
-                DistributionSummary.builder("camel_mta_delivery_delay_seconds").description("time from arrival to the delivery attempt")
-                        .baseUnit("seconds").tag("transport", service).publishPercentileHistogram()
-                        .register(registry).record(Double.parseDouble(m.group(1)));
+            DeliveryLine d = DeliveryLine.parse(text);
+            if (d != null) {
+                deliveries.computeIfAbsent(service + " " + d.status(), k -> new Meters(service, d.status()))
+                        .record(d.delaySeconds());
             }
         } else if (text.contains(": reject: ")) {
             Matcher m = REJECT.matcher(text);
@@ -70,6 +69,24 @@ public final class MailMetrics implements BiConsumer<String, String> {
                 Counter.builder("camel_mta_rejects").description("SMTP rejects by stage and reply code")
                         .tag("stage", m.group(1)).tag("code", m.group(2)).register(registry).increment();
             }
+        }
+    }
+
+    /** The meters of one transport and outcome, registered once (a lookup per delivery costs a lock). */
+    private final class Meters {
+        private final Counter count;
+        private final DistributionSummary delay;
+
+        Meters(String transport, String status) {
+            count = Counter.builder("camel_mta_deliveries").description("delivery attempts by transport and outcome")
+                    .tag("transport", transport).tag("status", status).register(registry);
+            delay = DistributionSummary.builder("camel_mta_delivery_delay_seconds").description("time from arrival to the delivery attempt")
+                    .baseUnit("seconds").tag("transport", transport).publishPercentileHistogram().register(registry);
+        }
+
+        void record(double delaySeconds) {
+            count.increment();
+            delay.record(delaySeconds);
         }
     }
 

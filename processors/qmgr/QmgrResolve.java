@@ -5,6 +5,8 @@ import global.MailLog;
 import global.MessageContent;
 import global.Recipient;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.Processor;
 import trivialrewrite.Resolved;
 import trivialrewrite.TrivialRewrite;
@@ -86,8 +88,15 @@ public final class QmgrResolve implements Processor {
         for (Envelope part : parts) {
             entries.add(new ActiveEntry(part, message, parts.size(), warned, flushed));
         }
-        exchange.getIn().setBody(entries);
         exchange.setProperty(cleanup.Cleanup.CONTENT_FILTER, filtered ? filter : null);
+        // The entries go on as a plain message, no longer the JMS one, and without its headers
+        // (toActiveMessage sets each entry's): the split copies the message for every entry,
+        // and camel-jms 4.18 copies a JMS message by throwing and catching a
+        // NullPointerException with its stack trace (JmsMessage.newInstance), which was 15 % of
+        // qmgr's CPU.
+        Message plain = new DefaultMessage(exchange);
+        plain.setBody(entries);
+        exchange.setMessage(plain);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class QueueId {
     private static final AtomicLong LAST = new AtomicLong();
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private static volatile String suffix = "";
 
     private QueueId() {
@@ -26,7 +27,17 @@ public final class QueueId {
     public static String next() {
         long now = System.currentTimeMillis() << 7;
         long id = LAST.updateAndGet(prev -> Math.max(prev + 1, now));
-        return String.format("%012X", id & 0xFFFFFFFFFFFFL) + suffix;
+        return hex12(id) + suffix;
+    }
+
+    /** The low 48 bits as 12 upper-case hex digits (String.format was a noticeable part of cleanup). */
+    private static String hex12(long id) {
+        char[] digits = new char[12];
+        for (int i = 11; i >= 0; i--) {
+            digits[i] = HEX[(int) (id & 0xF)];
+            id >>>= 4;
+        }
+        return new String(digits);
     }
 
     /** This instance's number among those sharing a broker (0-4095), or -1 for a broker of its own. */

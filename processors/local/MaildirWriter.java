@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -46,18 +47,28 @@ public final class MaildirWriter {
 
     /** Delivers {@code content} into {@code maildir}; returns the file in new/. */
     public Path deliver(Path maildir, byte[] content) throws IOException {
-        Path tmpDir = Files.createDirectories(maildir.resolve("tmp"));
-        Path newDir = Files.createDirectories(maildir.resolve("new"));
-        Files.createDirectories(maildir.resolve("cur"));
+        Path tmpDir = directory(maildir.resolve("tmp"));
+        Path newDir = directory(maildir.resolve("new"));
+        directory(maildir.resolve("cur"));
         Path tmp = createUnique(tmpDir, content);
+        Path target = newDir.resolve(tmp.getFileName());
         try {
-            Path target = newDir.resolve(tmp.getFileName());
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(newDir);
-            return target;
-        } finally {
+        } catch (IOException e) {
             Files.deleteIfExists(tmp);
+            throw e;
         }
+        syncDirectory(newDir);
+        return target;
+    }
+
+    /**
+     * The directory, created when missing. Looked at first: Files.createDirectories on an
+     * existing directory tries mkdir and builds an exception with its stack trace, three per
+     * delivery.
+     */
+    private static Path directory(Path dir) throws IOException {
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? dir : Files.createDirectories(dir); // a link: as before
     }
 
     private Path createUnique(Path tmpDir, byte[] content) throws IOException {

@@ -51,7 +51,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         config.setLargeMessagesDirectory(base.resolve("large-messages").toString());
         config.setNodeManagerLockDirectory(base.toString());
         config.getAcceptorConfigurations().removeIf(t -> t.getFactoryClassName().equals(InVMAcceptorFactory.class.getName()));
-        config.addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName(), Map.of("serverId", vmId), "in-vm"));
+        // directDeliver, as Artemis's network acceptors have by default: a message sent to a
+        // queue with a waiting consumer is handed to it on the sending thread, not through the
+        // queue's executor (fewer thread switches per message; same journal, same guarantees)
+        config.addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName(),
+                Map.of("serverId", vmId, "directDeliver", true), "in-vm"));
         String listen = cf.get("broker_listen").strip();
         if (!listen.isEmpty()) {
             int colon = listen.lastIndexOf(':');

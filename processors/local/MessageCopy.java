@@ -71,12 +71,14 @@ public final class MessageCopy {
 
     /** Copies {@code in} to {@code out}, CRLF becoming LF. */
     static void writeLf(ByteArrayOutputStream out, byte[] in) {
-        for (int i = 0; i < in.length; i++) {
-            if (in[i] == '\r' && i + 1 < in.length && in[i + 1] == '\n') {
-                continue;
+        int start = 0; // a line at a time: one write per line, not per byte
+        for (int i = 0; i + 1 < in.length; i++) {
+            if (in[i] == '\r' && in[i + 1] == '\n') {
+                out.write(in, start, i - start);
+                start = i + 1;
             }
-            out.write(in[i]);
         }
+        out.write(in, start, in.length - start);
     }
 
     /** The Delivered-To addresses in the header section, lower-cased, without angle brackets. */

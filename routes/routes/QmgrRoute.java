@@ -8,6 +8,7 @@ import cleanup.Cleanup;
 import global.MainCf;
 import qmgr.CorruptEntry;
 import qmgr.DeliveryStatus;
+import qmgr.PlainMessage;
 import qmgr.QmgrBounce;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
@@ -113,6 +114,7 @@ public final class QmgrRoute extends RouteBuilder {
             .routeId("qmgr-done")
             .process(deliveryStatus)
             .filter(DeliveryStatus::anythingFollows) // delivered to every recipient, nothing to report: done
+                .process(PlainMessage::replace) // the multicast copies it
                 .multicast()
                     .to("direct:bounce", "direct:trace", "direct:delay", "direct:delay-postmaster", "direct:defer")
                 .end()

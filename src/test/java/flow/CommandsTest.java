@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The postfix(1)-style life cycle through the real bin/ commands: start returns when the
- * listener accepts and passes on the server's configuration warnings, status, mailq, a second start refused, stop returns when the process is
- * gone, and the queue commands say clearly that the mail system is down.
+ * listener accepts and passes on the server's configuration warnings, status, mailq, a
+ * second start refused, stop returns when the process is gone, and the queue commands say
+ * clearly that the mail system is down.
  */
 class CommandsTest {
     @TempDir

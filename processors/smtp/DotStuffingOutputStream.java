@@ -1,5 +1,7 @@
 package smtp;
 
+import global.ByteScan;
+
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,11 +51,8 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
                 out.write('.');
                 run = i;
             }
-            int lf = i;
-            while (lf < end && b[lf] != '\n') {
-                lf++;
-            }
-            if (lf == end) {
+            int lf = ByteScan.indexOf(b, i, end, (byte) '\n');
+            if (lf < 0) {
                 cr = b[end - 1] == '\r';
                 lineStart = false;
                 break;

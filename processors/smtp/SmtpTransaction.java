@@ -1,5 +1,6 @@
 package smtp;
 
+import global.ByteScan;
 import global.DeliveryRequest;
 import global.Envelope;
 import global.MessageContent;
@@ -529,31 +530,12 @@ final class SmtpTransaction {
     /** Whether any octet has its high bit set; eight at a time (the message may be megabytes). */
     static boolean has8bit(MessageContent message) {
         for (MessageContent.Piece p : message.pieces()) {
-            if (has8bit(p.bytes(), p.off(), p.len())) {
+            if (ByteScan.has8bit(p.bytes(), p.off(), p.len())) {
                 return true;
             }
         }
         return false;
     }
-
-    private static boolean has8bit(byte[] b, int off, int len) {
-        int i = off;
-        int end = off + len;
-        for (int n = end - 7; i < n; i += 8) {
-            if (((long) LONGS.get(b, i) & 0x8080808080808080L) != 0) {
-                return true;
-            }
-        }
-        for (; i < end; i++) {
-            if (b[i] < 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private long timeout(Step s) {
         switch (s.kind) {

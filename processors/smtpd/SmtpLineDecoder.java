@@ -1,5 +1,6 @@
 package smtpd;
 
+import global.ByteScan;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -192,10 +193,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         int runBare = 0;
         boolean runStarts = !midLine;
         boolean runAfterCrlf = afterCrlf;
-        for (int i = 0; i < n; i++) {
-            if (a[i] != '\n') {
-                continue;
-            }
+        for (int i; (i = ByteScan.indexOf(a, line, n, (byte) '\n')) >= 0; ) {
             boolean crlf = i > line && a[i - 1] == '\r';
             boolean starts = line > 0 || !midLine;
             if (starts && a[line] == '.') {

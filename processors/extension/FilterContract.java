@@ -7,7 +7,8 @@ package extension;
  *   At smtpd_proxy_filter (before queue), content_filter (after queue) and a {@code camel:}
  *   transport the exchange body is the raw message (byte[]; any type Camel converts to
  *   bytes may be put back) and the headers are the envelope (see global.Envelope: queue_id,
- *   sender, recipients, ...). For convenience the filters also get {@link #MAIL_SUBJECT},
+ *   sender, recipients, ...; an optional field that is empty, such as sasl_username without
+ *   AUTH, is absent). For convenience the filters also get {@link #MAIL_SUBJECT},
  *   {@link #MAIL_FROM} and {@link #MAIL_MESSAGE_ID} from the message header. A route may:
  *   <ul>
  *   <li>set {@link #PREPEND_HEADER} to a header line {@code Name: value} (or a list of them):

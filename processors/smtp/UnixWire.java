@@ -10,8 +10,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * DESCRIPTION
  *   Java 17's unix-domain SocketChannel as the streams {@link SmtpConnection} reads and
  *   writes, with what a TCP Socket offers and a channel does not: a read time limit. A read
- *   that passes its limit closes the channel, as Postfix's timed reads end the session.
+ *   that passes its limit closes the channel ({@link IoDeadline}), as Postfix's timed reads
+ *   end the session.
  *   Writes get their limit from {@link DeadlineOutputStream}, which closes the channel too.
  *   Reads and writes take turns (one SMTP conversation), never at the same time.
  * DIAGNOSTICS
@@ -31,15 +30,14 @@ import java.util.concurrent.TimeUnit;
  *   {@code connect to /path: ...}); a read past its limit throws SocketTimeoutException.
  */
 final class UnixWire implements Closeable {
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
-
     private final SocketChannel channel;
     private final InputStream input;
+    private final IoDeadline readDeadline;
     private volatile long readTimeoutMillis = 300_000;
-    private volatile boolean expired;
 
     private UnixWire(SocketChannel channel) {
         this.channel = channel;
+        this.readDeadline = new IoDeadline(channel);
         InputStream raw = Channels.newInputStream(channel);
         this.input = new TimedInput(raw);
     }
@@ -72,15 +70,6 @@ final class UnixWire implements Closeable {
         channel.close();
     }
 
-    private void expire() {
-        expired = true;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // the blocked read fails with the timeout
-        }
-    }
-
     /** Reads that close the channel when they take longer than the read time limit. */
     private final class TimedInput extends InputStream {
         private final InputStream in;
@@ -98,13 +87,13 @@ final class UnixWire implements Closeable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            ScheduledFuture<?> alarm = TIMER.schedule(UnixWire.this::expire, readTimeoutMillis, TimeUnit.MILLISECONDS);
+            readDeadline.start(TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis));
             try {
                 return in.read(b, off, len);
             } catch (IOException e) {
-                throw expired ? new SocketTimeoutException("read timed out") : e;
+                throw readDeadline.expired() ? new SocketTimeoutException("read timed out") : e;
             } finally {
-                alarm.cancel(false);
+                readDeadline.stop();
             }
         }
 
@@ -112,15 +101,5 @@ final class UnixWire implements Closeable {
         public void close() throws IOException {
             in.close();
         }
-    }
-
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread th = new Thread(r, "lmtp-read-deadline");
-            th.setDaemon(true);
-            return th;
-        });
-        t.setRemoveOnCancelPolicy(true);
-        return t;
     }
 }

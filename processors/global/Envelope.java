@@ -104,7 +104,9 @@ public final class Envelope {
         optional(h, HELO_NAME, heloName);
         optional(h, PROTOCOL, protocol);
         optional(h, SASL_USERNAME, saslUsername);
-        optional(h, ATTEMPTS, attempts);
+        if (attempts != 0) {
+            h.put(ATTEMPTS, attempts); // an int property, as before
+        }
         optional(h, FIRST_DEFER_TIME, firstDeferTime);
         optional(h, TRANSPORT, transport);
         optional(h, NEXTHOP, nexthop);
@@ -124,12 +126,6 @@ public final class Envelope {
     }
 
     private static void optional(Map<String, Object> h, String key, long value) {
-        if (value != 0) {
-            h.put(key, value);
-        }
-    }
-
-    private static void optional(Map<String, Object> h, String key, int value) {
         if (value != 0) {
             h.put(key, value);
         }

@@ -1,5 +1,6 @@
 package global;
 
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class QueueId {
     private static final AtomicLong LAST = new AtomicLong();
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
     private static volatile String suffix = "";
 
     private QueueId() {
@@ -27,17 +28,7 @@ public final class QueueId {
     public static String next() {
         long now = System.currentTimeMillis() << 7;
         long id = LAST.updateAndGet(prev -> Math.max(prev + 1, now));
-        return hex12(id) + suffix;
-    }
-
-    /** The low 48 bits as 12 upper-case hex digits (String.format was a noticeable part of cleanup). */
-    private static String hex12(long id) {
-        char[] digits = new char[12];
-        for (int i = 11; i >= 0; i--) {
-            digits[i] = HEX[(int) (id & 0xF)];
-            id >>>= 4;
-        }
-        return new String(digits);
+        return HEX.toHexDigits(id).substring(4) + suffix; // the low 48 bits (String.format was a noticeable part of cleanup)
     }
 
     /** This instance's number among those sharing a broker (0-4095), or -1 for a broker of its own. */

@@ -68,7 +68,8 @@ public final class MaildirWriter {
      * delivery.
      */
     private static Path directory(Path dir) throws IOException {
-        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? dir : Files.createDirectories(dir); // a link: as before
+        // a symbolic link is left to createDirectories, which accepts a link to a directory as before
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? dir : Files.createDirectories(dir);
     }
 
     private Path createUnique(Path tmpDir, byte[] content) throws IOException {

@@ -1,5 +1,7 @@
 package local;
 
+import global.ByteScan;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -72,11 +74,14 @@ public final class MessageCopy {
     /** Copies {@code in} to {@code out}, CRLF becoming LF. */
     static void writeLf(ByteArrayOutputStream out, byte[] in) {
         int start = 0; // a line at a time: one write per line, not per byte
-        for (int i = 0; i + 1 < in.length; i++) {
-            if (in[i] == '\r' && in[i + 1] == '\n') {
-                out.write(in, start, i - start);
-                start = i + 1;
+        for (int lf; (lf = ByteScan.indexOf(in, start, in.length, (byte) '\n')) >= 0; ) {
+            if (lf > start && in[lf - 1] == '\r') {
+                out.write(in, start, lf - 1 - start);
+                out.write('\n');
+            } else {
+                out.write(in, start, lf + 1 - start);
             }
+            start = lf + 1;
         }
         out.write(in, start, in.length - start);
     }

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class DeadlineOutputStreamTest {
             client.shutdownOutput();
             byte[] got = peer.getInputStream().readAllBytes();
             assertEquals(sent, got.length, "every write arrived");
-            assertTrue(!client.isClosed(), "the socket is still open");
+            assertFalse(client.isClosed(), "the socket is still open");
         }
     }
 

@@ -36,6 +36,13 @@ public interface MailQueues {
 
     long count(String queue) throws Exception;
 
+    /**
+     * The broker is past its disk limit (max-disk-usage, min-disk-free): a send to `incoming`
+     * fails there (disk-full-policy FAIL) while a send to `active` would block. May be up to
+     * a quarter of a second old.
+     */
+    boolean diskFull() throws Exception;
+
     List<Entry> entries(String queue) throws Exception;
 
     int remove(String queue, String selector) throws Exception;

@@ -44,6 +44,11 @@ public final class LocalQueues implements MailQueues {
     }
 
     @Override
+    public boolean diskFull() {
+        return server.getPagingManager() != null && server.getPagingManager().isDiskFull();
+    }
+
+    @Override
     public long count(String queue) {
         Queue q = server.locateQueue(SimpleString.of(queue));
         return q == null ? 0 : q.getMessageCount();

@@ -39,6 +39,7 @@ import qmgr.DeliveryDriver;
 import qmgr.DeliveryStatus;
 import qmgr.DestinationScheduler;
 import qmgr.QmgrBounce;
+import qmgr.DirectToActive;
 import qmgr.QmgrResolve;
 import routes.BounceRoute;
 import routes.CleanupRoute;
@@ -196,6 +197,9 @@ public final class MtaServer implements AutoCloseable {
             closeables.add(events);
         }
         Set<String> transports = new LinkedHashSet<>(List.of("error", "retry", "discard"));
+        long activeLimit = cf.integer("qmgr_message_active_limit");
+        QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports, scheduler); // transports: filled below
+        DirectToActive directToActive = new DirectToActive(resolve, !cf.get("content_filter").isBlank(), () -> queueSize("active"), activeLimit, this::diskFull);
         int smtpdCount = 0;
         for (MasterCf.Service s : master.services()) {
             MainCf scf = cf.withOverrides(s.overrides());
@@ -214,7 +218,7 @@ public final class MtaServer implements AutoCloseable {
                 }
                 // Postfix's postdrop wakes pickup at once; here pickup polls maildrop/ every second
                 case "pickup" -> routes.add(new PickupRoute(queueDirectory.resolve("maildrop").toString(), 1000L, new Pickup()));
-                case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite)));
+                case "cleanup" -> routes.add(new CleanupRoute(new Cleanup(scf, tables, trivialRewrite), directToActive));
                 case "smtp" -> delivery(s, program, closing(new SmtpAgent(scf, tables)), s.maxproc(), transports, events);
                 case "lmtp" -> delivery(s, program, closing(SmtpAgent.lmtp(scf)), s.maxproc(), transports, events);
                 case "pipe" -> delivery(s, program, new PipeAgent(scf, s), s.maxproc(), transports, events);
@@ -242,11 +246,9 @@ public final class MtaServer implements AutoCloseable {
             }
         }
         if (master.byCommand("cleanup").isEmpty()) {
-            routes.add(new CleanupRoute(new Cleanup(cf, tables, trivialRewrite)));
+            routes.add(new CleanupRoute(new Cleanup(cf, tables, trivialRewrite), directToActive));
         }
         int qmgrConsumers = master.byCommand("qmgr").stream().mapToInt(MasterCf.Service::maxproc).findFirst().orElse(1);
-        long activeLimit = cf.integer("qmgr_message_active_limit");
-        QmgrResolve resolve = new QmgrResolve(trivialRewrite, transports, scheduler);
         routes.add(new QmgrRoute(Math.max(1, qmgrConsumers), new ActiveLimit(() -> queueSize("active"), activeLimit),
                 resolve, QmgrResolve::toActiveMessage, new DeliveryStatus(cf),
                 contentFilter(cf, transports), new qmgr.FilterTransport(transports), new MailHeaders(), new ContentFilterResult(), cf));
@@ -466,6 +468,15 @@ public final class MtaServer implements AutoCloseable {
     }
 
     /** A queue's message count for metrics and the active limit; 0 while the broker cannot say. */
+    /** The broker refuses new mail for lack of disk (false when it cannot tell: the send then says). */
+    private boolean diskFull() {
+        try {
+            return queues.diskFull();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private long queueSize(String queue) {
         try {
             return queues.count(queue);

@@ -59,6 +59,8 @@ public final class RemoteQueues implements MailQueues, AutoCloseable {
 
     private final ConnectionFactory factory;
     private final Map<String, long[]> counts = new HashMap<>();
+    /** {full 0 or 1, time read}: the broker's disk state, cached like the counts. */
+    private final long[] disk = {0, 0};
     private Connection connection;
 
     public RemoteQueues(ConnectionFactory factory) {
@@ -184,6 +186,25 @@ public final class RemoteQueues implements MailQueues, AutoCloseable {
         synchronized (counts) {
             counts.remove(queue);
         }
+    }
+
+    /** DiskStoreUsage (a fraction of the disk) at or past MaxDiskUsage (percent; -1: no limit). */
+    @Override
+    public boolean diskFull() throws Exception {
+        synchronized (disk) {
+            long now = System.currentTimeMillis();
+            if (now - disk[1] >= COUNT_TTL_MS) {
+                int max = ((Number) brokerAttribute("MaxDiskUsage")).intValue();
+                double used = ((Number) brokerAttribute("DiskStoreUsage")).doubleValue();
+                disk[0] = max >= 0 && used * 100 >= max ? 1 : 0;
+                disk[1] = now;
+            }
+            return disk[0] == 1;
+        }
+    }
+
+    private Object brokerAttribute(String name) throws Exception {
+        return request("broker", name, m -> JMSManagementHelper.putAttribute(m, "broker", name));
     }
 
     private Object attribute(String queue, String name) throws Exception {

@@ -54,17 +54,38 @@ public final class QmgrResolve implements Processor {
     @Override
     public void process(Exchange exchange) {
         Envelope env = CorruptEntry.envelope(exchange);
-        MessageContent message = MessageContent.of(exchange.getIn());
-        env.activeTime = System.currentTimeMillis();
-        List<Recipient> pending = env.recipients.stream().filter(r -> !r.isDone()).toList();
-        MailLog.info("qmgr", env.queueId + ": from=<" + env.sender + ">, size=" + env.size + ", nrcpt=" + pending.size() + " (queue active)");
-
-        Map<String, List<Recipient>> byDestination = new LinkedHashMap<>();
-        Map<String, Resolved> destinations = new LinkedHashMap<>();
         String filter = exchange.getIn().getHeader(cleanup.Cleanup.CONTENT_FILTER, String.class);
         boolean filtered = filterTransport.isTransportForm(filter);
-        for (Recipient r : pending) {
-            Resolved where = filtered ? filterTransport.resolve(filter, resolve(r.address())) : resolve(r.address());
+        List<ActiveEntry> entries = entries(exchange, env, filtered ? filter : null);
+        logActive(env);
+        exchange.setProperty(cleanup.Cleanup.CONTENT_FILTER, filtered ? filter : null);
+        // the split copies the message for every entry (PlainMessage says why not the JMS one);
+        // without the headers, as toActiveMessage sets each entry's own
+        PlainMessage.replace(exchange, entries, Map.of());
+    }
+
+    /** qmgr's log line for a message it moves into `active`. */
+    static void logActive(Envelope env) {
+        long pending = env.recipients.stream().filter(r -> !r.isDone()).count();
+        MailLog.info("qmgr", env.queueId + ": from=<" + env.sender + ">, size=" + env.size + ", nrcpt=" + pending + " (queue active)");
+    }
+
+    /**
+     * The message's active entries: its pending recipients resolved and grouped by destination,
+     * at most destination_recipient_limit to an entry. {@code transportFilter}: a content
+     * filter in the transport:nexthop form, which takes every recipient, or null. Stamps the
+     * envelope's active time.
+     */
+    List<ActiveEntry> entries(Exchange exchange, Envelope env, String transportFilter) {
+        env.activeTime = System.currentTimeMillis();
+        MessageContent message = MessageContent.of(exchange.getIn());
+        Map<String, List<Recipient>> byDestination = new LinkedHashMap<>();
+        Map<String, Resolved> destinations = new LinkedHashMap<>();
+        for (Recipient r : env.recipients) {
+            if (r.isDone()) {
+                continue;
+            }
+            Resolved where = transportFilter != null ? filterTransport.resolve(transportFilter, resolve(r.address())) : resolve(r.address());
             destinations.putIfAbsent(where.destination(), where);
             byDestination.computeIfAbsent(where.destination(), k -> new ArrayList<>()).add(r);
         }
@@ -86,10 +107,7 @@ public final class QmgrResolve implements Processor {
         for (Envelope part : parts) {
             entries.add(new ActiveEntry(part, message, parts.size(), warned, flushed));
         }
-        exchange.setProperty(cleanup.Cleanup.CONTENT_FILTER, filtered ? filter : null);
-        // the split copies the message for every entry (PlainMessage says why not the JMS one);
-        // without the headers, as toActiveMessage sets each entry's own
-        PlainMessage.replace(exchange, entries, Map.of());
+        return entries;
     }
 
     /**

@@ -2,20 +2,25 @@ package routes;
 
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
+import qmgr.DirectToActive;
 
 /**
  * NAME
- *   CleanupRoute - cleanup(8): every new message, whatever its way in, into `incoming`
+ *   CleanupRoute - cleanup(8): every new message, whatever its way in, into the queue
  * DESCRIPTION
  *   smtpd, pickup (sendmail), JMS submission and the bounce service all send here. cleanup
- *   canonicalises the envelope and headers; the send to `incoming` is durable (journal
- *   synced) before this route returns, or part of the caller's transaction when there is one.
+ *   canonicalises the envelope and headers. A message for which qmgr has nothing to decide
+ *   (qmgr.DirectToActive: one destination, no filter, room in active) goes straight to
+ *   `active`, any other to `incoming`. The send is durable (journal synced) before this
+ *   route returns, or part of the caller's transaction when there is one.
  */
 public final class CleanupRoute extends RouteBuilder {
     private final Processor cleanup;
+    private final Processor directToActive;
 
-    public CleanupRoute(Processor cleanup) {
+    public CleanupRoute(Processor cleanup, Processor directToActive) {
         this.cleanup = cleanup;
+        this.directToActive = directToActive;
     }
 
     @Override
@@ -23,6 +28,10 @@ public final class CleanupRoute extends RouteBuilder {
         from("direct:cleanup")
             .routeId("cleanup")
             .process(cleanup)
-            .to(Queues.to(Queues.INCOMING));
+            .process(directToActive)
+            .choice()
+                .when(DirectToActive::decided).to(Queues.to(Queues.ACTIVE))
+                .otherwise().to(Queues.to(Queues.INCOMING))
+            .end();
     }
 }

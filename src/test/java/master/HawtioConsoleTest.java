@@ -38,7 +38,7 @@ class HawtioConsoleTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String DEFERRED_QUEUE = "org.apache.activemq.artemis:broker=\"camel-mta\",component=addresses,"
             + "address=\"deferred\",subcomponent=queues,routing-type=\"anycast\",queue=\"deferred\"";
-    private static final String QMGR_ROUTE = "org.apache.camel:type=routes,name=\"qmgr\",*";
+    private static final String CLEANUP_ROUTE = "org.apache.camel:type=routes,name=\"cleanup\",*";
     /** openssl passwd -6 -salt hawtiosalt console-secret */
     private static final String ADMIN_HASH =
             "{SHA512-CRYPT}$6$hawtiosalt$v.c/nFdxhL5z1YFJe1.YCjVQ4IiEBVE0zDPkKpx0s842YCOwc2G.4sj5RMEAcb8USgI4Qv20EzXFV5WUQ6BeL.";
@@ -50,7 +50,7 @@ class HawtioConsoleTest {
     Path dir;
 
     @Test
-    void consoleShowsTheDeferredQueueAndTheQmgrRoute() throws Exception {
+    void consoleShowsTheDeferredQueueAndTheCleanupRoute() throws Exception {
         int deadHop = MtaWorld.freePort();
         int console = MtaWorld.freePort();
         try (MtaWorld w = MtaWorld.create(dir).param("relayhost", "[127.0.0.1]:" + deadHop)
@@ -67,7 +67,7 @@ class HawtioConsoleTest {
             }
             MtaWorld.await(() -> attribute(console, DEFERRED_QUEUE, "MessageCount", null) == 1, WAIT, "deferred MessageCount 1 in hawtio");
             assertEquals(0, attribute(console, DEFERRED_QUEUE.replace("deferred", "hold"), "MessageCount", null));
-            MtaWorld.await(() -> attribute(console, QMGR_ROUTE, "ExchangesCompleted", null) == 1, WAIT, "qmgr route 1 exchange in hawtio");
+            MtaWorld.await(() -> attribute(console, CLEANUP_ROUTE, "ExchangesCompleted", null) == 1, WAIT, "cleanup route 1 exchange in hawtio");
             w.awaitLog("postfix/hawtio\\[\\d+\\]: hawtio console at http://127\\.0\\.0\\.1:" + console + "/hawtio/ \\(authentication off\\)", WAIT);
         }
     }

@@ -116,6 +116,74 @@ class ConnectionCacheTest {
         }
     }
 
+    /**
+     * To a PIPELINING server the RSET of a reused connection goes out with MAIL FROM (RFC 2920):
+     * this server holds its reply to RSET until the MAIL FROM line has arrived, which a client
+     * that waits for the RSET reply first never sends.
+     */
+    @Test
+    void aReuseSendsRsetWithMailFromToAPipeliningServer() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             SmtpAgent agent = agent()) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<String> afterRset = pool.submit(() -> {
+                try (java.net.Socket c = server.accept()) {
+                    c.setSoTimeout(5000);
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
+                    java.io.OutputStream out = c.getOutputStream();
+                    java.util.function.Consumer<String> say = line -> {
+                        try {
+                            out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    };
+                    say.accept("220 fake.example ESMTP");
+                    String next = null;
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.startsWith("EHLO")) {
+                            say.accept("250-fake.example\r\n250 PIPELINING");
+                        } else if (line.equals("RSET")) {
+                            try {
+                                next = in.readLine(); // the pipelined MAIL FROM, or a timeout
+                            } catch (java.net.SocketTimeoutException e) {
+                                next = "nothing within 5 s";
+                            }
+                            say.accept("250 2.0.0 Ok");
+                            if (next == null || !next.startsWith("MAIL")) {
+                                return next;
+                            }
+                            say.accept("250 2.1.0 Ok");
+                        } else if (line.startsWith("MAIL") || line.startsWith("RCPT")) {
+                            say.accept("250 Ok");
+                        } else if (line.equals("DATA")) {
+                            say.accept("354 go ahead");
+                            while (!".".equals(in.readLine())) {
+                                // the message
+                            }
+                            say.accept("250 2.0.0 Ok: queued");
+                            if (next != null) {
+                                return next;
+                            }
+                        }
+                    }
+                    return "connection closed";
+                }
+            });
+            String hop = "[127.0.0.1]:" + server.getLocalPort();
+            DeliveryRequest first = request(message(1), hop, "a@example.com");
+            agent.deliver(first);
+            assertEquals(Recipient.Status.SENT, first.recipients.get(0).status(), first.recipients.get(0).toString());
+            DeliveryRequest second = request(message(2), hop, "b@example.com");
+            agent.deliver(second);
+            assertEquals(Recipient.Status.SENT, second.recipients.get(0).status(), second.recipients.get(0).toString());
+            String next = afterRset.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(next.startsWith("MAIL FROM:<alice@client.example>"), "MAIL FROM followed RSET before the RSET reply: " + next);
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void anIdleConnectionIsClosedWithQuitAfterTheCacheTimeLimit() throws Exception {
         try (SmtpSink sink = SmtpSink.start(); SmtpAgent agent = agent("smtp_connection_cache_time_limit = 1s")) {

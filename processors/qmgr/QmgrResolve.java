@@ -32,7 +32,9 @@ import java.util.Set;
  *   define gets the built-in {@code retry} agent (deferred: mail transport unavailable).
  *   A message with a content filter in the transport:nexthop form goes, all its recipients
  *   together, to that transport and next hop ({@link FilterTransport}); the filter property
- *   travels with its active entries.
+ *   travels with its active entries. cleanup makes the same move itself, with
+ *   {@link #entries} and {@link #logActive}, for new mail that resolves to one entry
+ *   ({@link DirectToActive}).
  * DIAGNOSTICS
  *   An unreadable envelope throws {@link CorruptEntry}: the route logs it and moves the entry
  *   to `corrupt` at once. Any other failure rolls back; the broker redelivers and, past the

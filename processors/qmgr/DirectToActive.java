@@ -59,6 +59,7 @@ public final class DirectToActive implements Processor {
 
     @Override
     public void process(Exchange exchange) {
+        exchange.removeProperty(DECIDED); // an exchange that passes cleanup twice is decided afresh
         Message in = exchange.getIn();
         if (contentFilter || in.getHeader(cleanup.Cleanup.CONTENT_FILTER) != null || in.getHeader(JMS_DESTINATION_NAME) != null
                 || activeCount.getAsLong() >= activeLimit || diskFull.getAsBoolean()) {

@@ -12,6 +12,7 @@ import extension.PrependHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.jms.JmsConstants;
 import trivialrewrite.TrivialRewrite;
 
 import java.time.ZoneId;
@@ -65,8 +66,6 @@ public final class Cleanup implements Processor {
     private static final String SMTPD_HOLD = "smtpd_hold";
     private static final String SMTPD_FILTER = "smtpd_filter";
     private static final String SMTPD_PREPEND = "smtpd_prepend";
-    /** camel-jms: a producer sends to this queue instead of its endpoint's. */
-    private static final String JMS_DESTINATION_NAME = "CamelJmsDestinationName";
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z (z)", Locale.US);
     private static final DateTimeFormatter MESSAGE_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
     /** The RFC 5322 date of the last second a message arrived in: formatted once per second, not per message. */
@@ -116,7 +115,7 @@ public final class Cleanup implements Processor {
         in.setBody(queued);
         in.setHeaders(env.toHeaders());
         if (hold) {
-            in.setHeader(JMS_DESTINATION_NAME, "hold");
+            in.setHeader(JmsConstants.JMS_DESTINATION_NAME, "hold"); // camel-jms sends there instead of incoming
         }
         if (filter != null && !filter.isBlank()) {
             in.setHeader(CONTENT_FILTER, filter);

@@ -59,8 +59,9 @@ public final class RemoteQueues implements MailQueues, AutoCloseable {
 
     private final ConnectionFactory factory;
     private final Map<String, long[]> counts = new HashMap<>();
-    /** {full 0 or 1, time read}: the broker's disk state, cached like the counts. */
-    private final long[] disk = {0, 0};
+    /** The broker's disk state and when it was read, cached like the counts (guarded by counts). */
+    private boolean diskFull;
+    private long diskReadAt;
     private Connection connection;
 
     public RemoteQueues(ConnectionFactory factory) {
@@ -191,15 +192,15 @@ public final class RemoteQueues implements MailQueues, AutoCloseable {
     /** DiskStoreUsage (a fraction of the disk) at or past MaxDiskUsage (percent; -1: no limit). */
     @Override
     public boolean diskFull() throws Exception {
-        synchronized (disk) {
+        synchronized (counts) {
             long now = System.currentTimeMillis();
-            if (now - disk[1] >= COUNT_TTL_MS) {
+            if (now - diskReadAt >= COUNT_TTL_MS) {
                 int max = ((Number) brokerAttribute("MaxDiskUsage")).intValue();
                 double used = ((Number) brokerAttribute("DiskStoreUsage")).doubleValue();
-                disk[0] = max >= 0 && used * 100 >= max ? 1 : 0;
-                disk[1] = now;
+                diskFull = max >= 0 && used * 100 >= max;
+                diskReadAt = now;
             }
-            return disk[0] == 1;
+            return diskFull;
         }
     }
 

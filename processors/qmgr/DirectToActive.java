@@ -4,6 +4,7 @@ import global.Envelope;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.jms.JmsConstants;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -20,8 +21,9 @@ import java.util.function.LongSupplier;
  *   move is a second queue transaction that consumes the message and writes it again (a
  *   1 MB message is written twice). For most new mail qmgr's decision is known the moment
  *   cleanup is done: no content filter (content_filter is empty and smtpd's FILTER action
- *   gave none), not held (smtpd's HOLD), the pending recipients resolve to one active entry
- *   (one destination, within its destination_recipient_limit), `active` holds fewer than
+ *   gave none), not held (smtpd's HOLD: cleanup names `hold` as the JMS destination), the
+ *   pending recipients resolve to one active entry (one destination, within its
+ *   destination_recipient_limit), `active` holds fewer than
  *   qmgr_message_active_limit entries, and the broker is not past its disk limit (there a
  *   send to `incoming` fails and smtpd answers 452, where one to `active` would wait for
  *   space; a disk that fills between this check and the send makes the client wait, never
@@ -39,8 +41,6 @@ import java.util.function.LongSupplier;
 public final class DirectToActive implements Processor {
     /** Exchange property: the message is an active entry now, for `active`. */
     public static final String DECIDED = "qmgr.direct_to_active";
-    /** camel-jms: a producer sends to this queue instead of its endpoint's (cleanup's HOLD). */
-    private static final String JMS_DESTINATION_NAME = "CamelJmsDestinationName";
 
     private final QmgrResolve resolve;
     private final boolean contentFilter;
@@ -61,7 +61,7 @@ public final class DirectToActive implements Processor {
     public void process(Exchange exchange) {
         exchange.removeProperty(DECIDED); // an exchange that passes cleanup twice is decided afresh
         Message in = exchange.getIn();
-        if (contentFilter || in.getHeader(cleanup.Cleanup.CONTENT_FILTER) != null || in.getHeader(JMS_DESTINATION_NAME) != null
+        if (contentFilter || in.getHeader(cleanup.Cleanup.CONTENT_FILTER) != null || in.getHeader(JmsConstants.JMS_DESTINATION_NAME) != null
                 || activeCount.getAsLong() >= activeLimit || diskFull.getAsBoolean()) {
             return;
         }

@@ -118,9 +118,11 @@ final class SmtpTransaction {
     /** Runs the session; returns whether the server greeted (a session in Postfix's count). */
     boolean run() {
         try {
+            boolean cached = session.isGreeted();
             // a cached session of a PIPELINING server: RSET goes out with MAIL, RCPT and DATA (RFC 2920)
-            boolean pipelinedReset = session.isGreeted() && features().pipelining();
-            if (pipelinedReset || (session.isGreeted() ? reset() : greet() && hello())) {
+            boolean pipelinedReset = cached && features().pipelining();
+            boolean open = cached ? pipelinedReset || reset() : greet() && hello();
+            if (open) {
                 ready = true;
                 session.use();
                 request.connectionUse = session.uses();

@@ -70,11 +70,7 @@ class DiskFullTest {
      */
     @Test
     void aBrokerPastMaxDiskUsageRefusesAtEndOfData() throws Exception {
-        String xml = Files.readString(Path.of("artemis/broker.xml"))
-                .replaceFirst("<max-disk-usage>\\d+</max-disk-usage>", "<max-disk-usage>1</max-disk-usage><disk-scan-period>100</disk-scan-period>");
-        Path brokerXml = dir.resolve("broker-full.xml");
-        Files.writeString(brokerXml, xml);
-        try (MtaWorld w = MtaWorld.create(dir).param("artemis_config", brokerXml.toString()).start()) {
+        try (MtaWorld w = MtaWorld.create(dir).brokerPastDiskLimit().start()) {
             MtaWorld.await(() -> sendOne(w).startsWith("452"), Duration.ofSeconds(30), "452 at end of data");
             String reply = sendOne(w);
             assertTrue(reply.startsWith("452 4.3.1 Insufficient system storage"), reply);

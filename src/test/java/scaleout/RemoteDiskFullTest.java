@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -28,11 +27,7 @@ class RemoteDiskFullTest {
 
     @Test
     void aSharedBrokerPastItsDiskLimitRefusesNewMailWith452() throws Exception {
-        String xml = Files.readString(Path.of("artemis/broker.xml"))
-                .replaceFirst("<max-disk-usage>\\d+</max-disk-usage>", "<max-disk-usage>1</max-disk-usage><disk-scan-period>100</disk-scan-period>");
-        Path brokerXml = dir.resolve("broker-full.xml");
-        Files.writeString(brokerXml, xml);
-        MtaWorld b = MtaWorld.create(dir.resolve("broker")).param("artemis_config", brokerXml.toString());
+        MtaWorld b = MtaWorld.create(dir.resolve("broker")).brokerPastDiskLimit();
         MtaWorld mta = SharedQueueWorlds.instance(dir.resolve("mta"), "tcp://127.0.0.1:" + b.brokerPort, 1, "[127.0.0.1]:" + MtaWorld.freePort());
         try (ChildMta broker = ChildMta.broker(b); MtaWorld w = mta.start()) {
             MtaWorld.await(() -> {

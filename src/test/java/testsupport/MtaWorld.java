@@ -109,6 +109,19 @@ public final class MtaWorld implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sets artemis_config to a copy of the shipped artemis/broker.xml whose max-disk-usage (1 %)
+     * is below the disk's real usage, checked every 100 ms: a broker that starts past its disk
+     * limit. The copy is written into this world's root.
+     */
+    public MtaWorld brokerPastDiskLimit() throws IOException {
+        String xml = Files.readString(Path.of("artemis/broker.xml"))
+                .replaceFirst("<max-disk-usage>\\d+</max-disk-usage>", "<max-disk-usage>1</max-disk-usage><disk-scan-period>100</disk-scan-period>");
+        Path brokerXml = root.resolve("broker-full.xml");
+        Files.writeString(brokerXml, xml);
+        return param("artemis_config", brokerXml.toString());
+    }
+
     public MtaWorld table(String name, String content) throws IOException {
         Files.writeString(root.resolve("tables").resolve(name + ".properties"), content);
         return this;

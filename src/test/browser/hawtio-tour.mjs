@@ -117,6 +117,9 @@ async function camelRouteDiagram() {
   const nodes = page.locator('.react-flow__node');
   await nodes.first().waitFor();
   await page.waitForFunction(() => document.querySelector('.react-flow__viewport')?.style.transform?.includes('scale'));
+  // the steps' texts can come after the nodes themselves on a busy machine, as in oneRouteDiagram
+  await nodes.filter({ hasText: 'From ' }).first().waitFor();
+  await nodes.filter({ hasText: 'To direct:cleanup' }).first().waitFor();
   const labels = stepLabels(await nodes.allInnerTexts());
   return {
     page: 'camel-route-diagram',

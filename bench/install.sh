@@ -25,7 +25,9 @@ bench_install() {
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     apt-get update -q >&2 || return 1
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >&2 || return 1
-    if ! dpkg -L postfix | grep -q '/smtp-source$'; then
+    # grep reads the whole list: with pipefail, grep -q's early exit would
+    # kill dpkg with SIGPIPE and fail the check although the file is there.
+    if ! dpkg -L postfix | grep '/smtp-source$' >/dev/null; then
         echo "bench: the postfix package has no smtp-source" >&2
         return 1
     fi

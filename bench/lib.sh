@@ -30,7 +30,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", n / s; else print "-" }'; }
 
 # port_listening PORT: true when something listens on 127.0.0.1:PORT
-port_listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+port_listening() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
 
 # wait_port PORT SECONDS: wait until PORT listens
 wait_port() {

@@ -18,6 +18,11 @@ camel_mta_build() {
 camel_mta_run() {
   local class=$1; shift
   camel_mta_build
-  # C1 only (master.Main.SERVER_JVM_OPTIONS says why); CAMEL_MTA_JAVA_OPTS comes after and wins.
-  exec java -XX:TieredStopAtLevel=1 ${CAMEL_MTA_JAVA_OPTS:-} -cp "$CAMEL_MTA_BUILD/camel-mta.jar:$CAMEL_MTA_BUILD/lib/*" "$class" "$@"
+  # C1 only, and huge pages for the heap where the kernel gives them on request
+  # (master.Main.SERVER_JVM_OPTIONS says why); CAMEL_MTA_JAVA_OPTS comes after and wins.
+  local thp=
+  case $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null) in
+    *"[madvise]"*) thp=-XX:+UseTransparentHugePages ;;
+  esac
+  exec java -XX:TieredStopAtLevel=1 $thp ${CAMEL_MTA_JAVA_OPTS:-} -cp "$CAMEL_MTA_BUILD/camel-mta.jar:$CAMEL_MTA_BUILD/lib/*" "$class" "$@"
 }

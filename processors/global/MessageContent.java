@@ -175,13 +175,19 @@ public final class MessageContent {
     }
 
     /**
-     * Collects written bytes into pieces: one array that doubles from {@code first} bytes up
-     * to {@link #PIECE}, then new pieces of that size, so what it holds costs its size and no
-     * large contiguous heap.
+     * Collects written bytes into pieces: arrays that double from {@code first} bytes up to
+     * {@link #PIECE} and then stay that size, each kept as a piece when full (never copied
+     * into a bigger one), so what it holds costs its size and no large contiguous heap.
+     * {@link #adopt} takes a caller's array as a piece of its own without copying it.
      */
     public static final class Collector extends OutputStream {
+        /** Smaller adopted runs are copied: a piece per few bytes would cost more than the copy. */
+        private static final int ADOPT_MIN = 4096;
+
         private Builder full = new Builder();
         private byte[] buf;
+        /** {@code buf[mark..len)}: written and not yet a piece; before mark it already is one. */
+        private int mark;
         private int len;
 
         public Collector(int first) {
@@ -197,7 +203,10 @@ public final class MessageContent {
         public void write(byte[] b, int off, int n) {
             while (n > 0) {
                 if (len == buf.length) {
-                    grow();
+                    full.add(buf, mark, len - mark);
+                    buf = new byte[Math.min(Math.max(buf.length * 2, 8192), PIECE)];
+                    mark = 0;
+                    len = 0;
                 }
                 int k = Math.min(n, buf.length - len);
                 System.arraycopy(b, off, buf, len, k);
@@ -207,26 +216,35 @@ public final class MessageContent {
             }
         }
 
-        private void grow() {
-            if (buf.length < PIECE) {
-                buf = java.util.Arrays.copyOf(buf, Math.min(Math.max(buf.length * 2, 8192), PIECE));
-            } else {
-                full.add(buf, 0, len);
-                buf = new byte[PIECE];
-                len = 0;
+        /**
+         * Collects {@code b[off..off+n)} as it is, without a copy: the caller hands the array
+         * over and never writes it again. Small runs are copied as by {@link #write}.
+         */
+        public void adopt(byte[] b, int off, int n) {
+            if (n < ADOPT_MIN) {
+                write(b, off, n);
+                return;
             }
+            full.add(buf, mark, len - mark); // what follows is written after it, in the same array
+            mark = len;
+            full.add(b, off, n);
         }
 
         /** The first {@code max} bytes collected so far, in a new array. */
         public byte[] head(int max) {
-            return new Builder().add(full.build()).add(buf, 0, len).build().head(max);
+            return collected().head(max);
+        }
+
+        private MessageContent collected() {
+            return new Builder().add(full.build()).add(buf, mark, len - mark).build();
         }
 
         /** What was collected, handed over: the collector starts empty again and keeps nothing of it. */
         public MessageContent content() {
-            MessageContent out = full.add(buf, 0, len).build();
+            MessageContent out = full.add(buf, mark, len - mark).build();
             full = new Builder();
             buf = new byte[0];
+            mark = 0;
             len = 0;
             return out;
         }

@@ -15,8 +15,10 @@ import global.MessageContent;
  *   gets its 552 after the final dot or chunk, as RFC 5321 requires. No re-encoding.
  *   Content is kept in pieces of at most 256 KB (a MessageContent.Collector), so a big
  *   message costs its size and not twice that in a doubling array, and needs no large
- *   contiguous piece of heap; {@link #content} hands the pieces on as they are and lets them
- *   go, so the session does not keep a message while it is queued.
+ *   contiguous piece of heap; the decoder's arrays are handed over and kept as they are (the
+ *   collector adopts them), so the content is not copied again between the decoder and the
+ *   queue writer. {@link #content} hands the pieces on and lets them go, so the session does not
+ *   keep a message while it is queued.
  */
 public final class DataBuffer {
     private static final byte[] CR = {'\r'};
@@ -25,6 +27,8 @@ public final class DataBuffer {
 
     /** Received: headers are counted in this much of the start of the message (Postfix's header_size_limit is 100 KB). */
     private static final int HEADER_SCAN = 256 * 1024;
+    /** What is looked at first: enough for the headers of most mail, a copy of a little of a big message. */
+    private static final int HEADER_SCAN_FIRST = 16 * 1024;
 
     private final long limit;
     private final MessageContent.Collector stored = new MessageContent.Collector(8192);
@@ -37,7 +41,10 @@ public final class DataBuffer {
         this.limit = limit;
     }
 
-    /** Appends content, {@code line[off..off+n)}; {@code startsLine} when it begins a line. */
+    /**
+     * Appends content, {@code line[off..off+n)}; {@code startsLine} when it begins a line.
+     * The array is handed over: the caller never writes it again.
+     */
     public void line(byte[] line, int off, int n, boolean startsLine) {
         if (startsLine && n > 0 && line[off] == '.') {
             off++;
@@ -46,7 +53,7 @@ public final class DataBuffer {
         append(line, off, n);
     }
 
-    /** Appends the bytes of a BDAT chunk (a piece of one): no unstuffing; a bare LF becomes CRLF. */
+    /** Appends the bytes of a BDAT chunk (a piece of one), handed over: no unstuffing; a bare LF becomes CRLF. */
     public void chunk(byte[] bytes) {
         int from = 0;
         for (int i = 0; i < bytes.length; i++) {
@@ -84,7 +91,7 @@ public final class DataBuffer {
         if (tooBig()) {
             return;
         }
-        stored.write(b, off, n);
+        stored.adopt(b, off, n);
     }
 
     public boolean tooBig() {
@@ -97,7 +104,10 @@ public final class DataBuffer {
 
     /** The number of Received: headers at the start of the message so far (hopcount_limit). */
     public int receivedHeaders() {
-        byte[] start = stored.head(HEADER_SCAN);
+        byte[] start = stored.head(HEADER_SCAN_FIRST);
+        if (start.length == HEADER_SCAN_FIRST && !HopCount.ends(start)) {
+            start = stored.head(HEADER_SCAN);
+        }
         return HopCount.count(start, start.length);
     }
 

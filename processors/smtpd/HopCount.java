@@ -40,6 +40,17 @@ final class HopCount {
         return hops;
     }
 
+    /** Whether the header section ends (an empty line, CRLF or bare LF) within {@code buf}. */
+    static boolean ends(byte[] buf) {
+        for (int i = 0; i < buf.length; i++) {
+            boolean lineStart = i == 0 || buf[i - 1] == '\n';
+            if (lineStart && (buf[i] == '\n' || buf[i] == '\r' && i + 1 < buf.length && buf[i + 1] == '\n')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean startsWithReceived(byte[] buf, int off, int len) {
         if (len < RECEIVED.length) {
             return false;

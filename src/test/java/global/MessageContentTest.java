@@ -86,6 +86,33 @@ class MessageContentTest {
     }
 
     @Test
+    void aCollectorAdoptsBigRunsAsTheyAreAndKeepsTheOrderOfEverythingWritten() throws Exception {
+        Random random = new Random(11);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        MessageContent.Collector c = new MessageContent.Collector(8192);
+        java.util.List<byte[]> adopted = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] run = new byte[random.nextBoolean() ? 1 + random.nextInt(100) : 4096 + random.nextInt(70_000)];
+            random.nextBytes(run);
+            expected.write(run, 1, run.length - 1);
+            if (i % 3 == 0) {
+                c.write(run, 1, run.length - 1);
+            } else {
+                c.adopt(run, 1, run.length - 1);
+                if (run.length - 1 >= 4096) {
+                    adopted.add(run);
+                }
+            }
+        }
+        assertArrayEquals(java.util.Arrays.copyOf(expected.toByteArray(), 3000), c.head(3000));
+        MessageContent content = c.content();
+        assertArrayEquals(expected.toByteArray(), content.toByteArray());
+        for (byte[] run : adopted) {
+            assertTrue(content.pieces().stream().anyMatch(p -> p.bytes() == run), "a big run is a piece of its own, not copied");
+        }
+    }
+
+    @Test
     void headHoldingGrowsUntilThePredicateHolds() {
         byte[] all = new byte[300_000];
         all[200_000] = '!';

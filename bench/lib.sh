@@ -41,6 +41,20 @@ wait_port() {
     done
 }
 
+# wait_started LOG SECONDS: wait until the mail log LOG has master's "daemon started" line;
+# after that the MTA has finished starting (camel-mta: also its Hawtio console, which
+# deploys after the SMTP port accepts), so start-up work stays out of the timed run
+wait_started() {
+    local log=$1 deadline=$(( SECONDS + $2 ))
+    until grep -s 'daemon started' "$log" >/dev/null; do
+        if (( SECONDS >= deadline )); then
+            note "no 'daemon started' in $log after $2 s; timing anyway"
+            return 0
+        fi
+        sleep 0.1
+    done
+}
+
 # port_free PORT: fail with a message when PORT is taken
 port_free() {
     if port_listening "$1"; then

@@ -12,7 +12,10 @@
 #   smtp-source, and time
 #     accept/s      MESSAGES / (end of smtp-source - start of smtp-source)
 #     end-to-end/s  MESSAGES / (sink has every message - start of smtp-source)
-#   then stop both. Prints a table with the ratio camel-mta/Postfix and writes it
+#     start-s       "MTA start" until it returns and its port accepts
+#   The timed run begins once the MTA's mail log says "daemon started" (camel-mta
+#   logs it after its Hawtio console is up, which deploys after the port accepts).
+#   Then stop both. Prints a table with the ratio camel-mta/Postfix and writes it
 #   to bench/out/<timestamp>.txt. Installs postfix (smtp-source, smtp-sink) with
 #   apt-get when missing. Postfix runs as a private instance in a temporary
 #   directory; the system's Postfix configuration is not used.
@@ -125,6 +128,7 @@ run_postfix() {
             && postfix_setup "$dir" "$POSTFIX_PORT" "$POSTFIX_SINK_PORT" \
             && { t0=$(now); postfix_start; }; then
         START_SECS[$key]=$(elapsed "$t0" "$(now)")
+        wait_started "$PF_LOG" 60
         measure "$key" "$POSTFIX_PORT" "$dir"
         rc=$?
     fi
@@ -141,6 +145,7 @@ run_camel() {
         t0=$(now)
         if camel_start; then
             START_SECS[$key]=$(elapsed "$t0" "$(now)")
+            wait_started "$CAMEL_LOG" 60
             measure "$key" "$CAMEL_PORT" "$dir"
             rc=$?
         else

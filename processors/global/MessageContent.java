@@ -218,10 +218,11 @@ public final class MessageContent {
 
         /**
          * Collects {@code b[off..off+n)} as it is, without a copy: the caller hands the array
-         * over and never writes it again. Small runs are copied as by {@link #write}.
+         * over and never writes it again. Runs under 4 KB or over {@link #PIECE} are copied as
+         * by {@link #write}, so no piece is bigger than PIECE either way.
          */
         public void adopt(byte[] b, int off, int n) {
-            if (n < ADOPT_MIN) {
+            if (n < ADOPT_MIN || n > PIECE) {
                 write(b, off, n);
                 return;
             }

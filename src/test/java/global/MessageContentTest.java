@@ -110,6 +110,14 @@ class MessageContentTest {
         for (byte[] run : adopted) {
             assertTrue(content.pieces().stream().anyMatch(p -> p.bytes() == run), "a big run is a piece of its own, not copied");
         }
+
+        byte[] huge = new byte[MessageContent.PIECE + 2];
+        random.nextBytes(huge);
+        c.adopt(huge, 1, MessageContent.PIECE + 1);
+        MessageContent big = c.content();
+        assertArrayEquals(java.util.Arrays.copyOfRange(huge, 1, huge.length), big.toByteArray());
+        assertTrue(big.pieces().stream().allMatch(p -> p.bytes() != huge && p.bytes().length <= MessageContent.PIECE),
+                "a run over 256 KB is copied into pieces of at most 256 KB");
     }
 
     @Test

@@ -19,7 +19,7 @@ camel_mta_run() {
   local class=$1; shift
   camel_mta_build
   # C1 only, and huge pages for the heap where the kernel gives them on request
-  # (master.Main.SERVER_JVM_OPTIONS says why); CAMEL_MTA_JAVA_OPTS comes after and wins.
+  # (master.Main.serverJvmOptions says why); CAMEL_MTA_JAVA_OPTS comes after and wins.
   local thp=
   case $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null) in
     *"[madvise]"*) thp=-XX:+UseTransparentHugePages ;;

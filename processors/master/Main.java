@@ -42,6 +42,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
     private static final String NAME = "camel-mta";
+    private static final Path TRANSPARENT_HUGE_PAGES = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
 
     /**
      * The server JVM's options, ahead of CAMEL_MTA_JAVA_OPTS (the JVM takes the last of a repeated
@@ -55,10 +56,9 @@ public final class Main {
      * spent an eighth of its CPU in page faults while its young generation grew through new
      * memory (async-profiler, relay 1 MB); with huge pages it used 17-19 % less CPU per
      * message at 4 KB and 1 MB (bench/run.sh, alternating runs). The JVM would warn where the
-     * kernel has them off, and needs no asking where it gives them always.
+     * kernel has them off, and needs no asking where it gives them always. Read when
+     * {@code start} launches the server, not by every command.
      */
-    static final List<String> SERVER_JVM_OPTIONS = serverJvmOptions(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
-
     static List<String> serverJvmOptions(Path transparentHugePages) {
         List<String> options = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
         try {
@@ -204,7 +204,7 @@ public final class Main {
         Path out = queueDir.resolve("pid").resolve("master.out");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(SERVER_JVM_OPTIONS);
+        cmd.addAll(serverJvmOptions(TRANSPARENT_HUGE_PAGES));
         String opts = System.getenv("CAMEL_MTA_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));

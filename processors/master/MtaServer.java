@@ -38,8 +38,8 @@ import qmgr.Deferral;
 import qmgr.DeliveryDriver;
 import qmgr.DeliveryStatus;
 import qmgr.DestinationScheduler;
-import qmgr.QmgrBounce;
 import qmgr.DirectToActive;
+import qmgr.QmgrBounce;
 import qmgr.QmgrResolve;
 import routes.BounceRoute;
 import routes.CleanupRoute;
@@ -467,7 +467,6 @@ public final class MtaServer implements AutoCloseable {
         return queues;
     }
 
-    /** A queue's message count for metrics and the active limit; 0 while the broker cannot say. */
     /** The broker refuses new mail for lack of disk (false when it cannot tell: the send then says). */
     private boolean diskFull() {
         try {
@@ -477,6 +476,7 @@ public final class MtaServer implements AutoCloseable {
         }
     }
 
+    /** A queue's message count for metrics and the active limit; 0 while the broker cannot say. */
     private long queueSize(String queue) {
         try {
             return queues.count(queue);

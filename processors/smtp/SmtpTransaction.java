@@ -167,7 +167,6 @@ final class SmtpTransaction {
 
     /** RSET on a cached session; false marks it stale (no recipient is touched). */
     private boolean reset() {
-        stage = "sending RSET";
         try {
             conn.send("RSET");
             conn.flush(params.rsetTimeout());

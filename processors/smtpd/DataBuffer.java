@@ -105,10 +105,11 @@ public final class DataBuffer {
     /** The number of Received: headers at the start of the message so far (hopcount_limit). */
     public int receivedHeaders() {
         byte[] start = stored.head(HEADER_SCAN_FIRST);
-        if (start.length == HEADER_SCAN_FIRST && !HopCount.ends(start)) {
-            start = stored.head(HEADER_SCAN);
+        HopCount.Hops hops = HopCount.count(start);
+        if (!hops.ended() && start.length == HEADER_SCAN_FIRST) {
+            hops = HopCount.count(stored.head(HEADER_SCAN));
         }
-        return HopCount.count(start, start.length);
+        return hops.count();
     }
 
     /**

@@ -16,8 +16,13 @@ final class HopCount {
     private HopCount() {
     }
 
-    /** The number of Received: header lines in {@code buf[0..len)}. */
-    static int count(byte[] buf, int len) {
+    /** Received: header lines counted; {@code ended} when the empty line after the header section was seen. */
+    record Hops(int count, boolean ended) {
+    }
+
+    /** The Received: header lines in {@code buf}, the start of a message. */
+    static Hops count(byte[] buf) {
+        int len = buf.length;
         int hops = 0;
         int i = 0;
         while (i < len) {
@@ -29,26 +34,15 @@ final class HopCount {
             if (lineLen > 0 && buf[end - 1] == '\r') {
                 lineLen--;
             }
-            if (lineLen == 0) {
-                break; // the empty line: end of the headers
+            if (lineLen == 0 && end < len) {
+                return new Hops(hops, true); // the empty line: end of the headers (a last lone CR may be a line's start)
             }
             if (startsWithReceived(buf, i, lineLen)) {
                 hops++;
             }
             i = end + 1;
         }
-        return hops;
-    }
-
-    /** Whether the header section ends (an empty line, CRLF or bare LF) within {@code buf}. */
-    static boolean ends(byte[] buf) {
-        for (int i = 0; i < buf.length; i++) {
-            boolean lineStart = i == 0 || buf[i - 1] == '\n';
-            if (lineStart && (buf[i] == '\n' || buf[i] == '\r' && i + 1 < buf.length && buf[i + 1] == '\n')) {
-                return true;
-            }
-        }
-        return false;
+        return new Hops(hops, false);
     }
 
     private static boolean startsWithReceived(byte[] buf, int off, int len) {
